@@ -1,0 +1,65 @@
+# The verbs people expect. `make dev` and `make test` set everything up on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.13: use one when the machine has it (on PATH or through pyenv),
+# otherwise the newest python3 >= 3.11.
+PYTHON ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n1) python3.12 python3.11 python3; do \
+	p=$$(command -v $$c 2>/dev/null) || continue; \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv dev test lint typecheck validate unit integration e2e bench build deploy clean
+
+help:
+	@echo "make dev    - local stack (moto server + dev gateway) with demo data"
+	@echo "make test   - lint, type checks, template validation and all tests"
+	@echo "make bench  - benchmarks (ratios measured in one run)"
+	@echo "make build  - sam build;  make deploy ENV=dev|prod - sam deploy"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No python >= 3.11 found" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+dev: $(STAMP)
+	$(BIN)/python -m devserver
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+test: lint typecheck validate
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# sam needs Docker only for `sam local`; build and deploy run without it. It lives in its own
+# virtualenv because it pins its own versions of boto3 and friends.
+SAM := .venv-sam/bin/sam
+$(SAM):
+	$(PYTHON) -m venv .venv-sam
+	.venv-sam/bin/python -m pip install -q aws-sam-cli
+
+build: $(SAM)
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
+
+ENV ?= dev
+deploy: build
+	$(SAM) deploy --config-env $(ENV)
+
+clean:
+	rm -rf $(VENV) .venv-sam .aws-sam .dev .pytest_cache .mypy_cache .ruff_cache

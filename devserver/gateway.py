@@ -1,0 +1,174 @@
+"""The dev gateway: API Gateway (REST, v1 proxy events) in front of the real handlers, from the template.
+
+Routes come from each function's ``Api`` events; a request no route matches gets the API's
+``MISSING_AUTHENTICATION_TOKEN`` gateway response, as on AWS. Handlers run in this process, one thread per
+request, like concurrent Lambda containers sharing one warm module.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from devserver.template import ApiRoute, LocalTemplate
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
+    deadline: float = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class Gateway:
+    def __init__(self, local: LocalTemplate) -> None:
+        self.local = local
+        self.routes = local.routes()
+        self.functions = local.functions()
+        self._handlers: dict[str, Handler] = {}
+
+    def handler(self, function: str) -> Handler:
+        if function not in self._handlers:
+            spec = self.functions[function]
+            self._handlers[function] = getattr(importlib.import_module(spec.module), spec.handler)
+        return self._handlers[function]
+
+    def load_all(self) -> None:
+        """Import every handler up front (a cold start per function, paid before the first request)."""
+        for route in self.routes:
+            self.handler(route.function)
+
+    def invoke(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        request_id = str(uuid.uuid4())
+        url = urlsplit(raw_path)
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return self._gateway_response(self.routes[0].api, "REQUEST_TOO_LARGE", request_id, 413)
+        for route in self.routes:
+            params = route.matches(url.path)
+            if params is not None and route.method in ("ANY", method):
+                event = _proxy_event(route, params, method, url.path, url.query, headers, body, source_ip)
+                event["requestContext"]["requestId"] = request_id
+                context = LambdaContext(route.function, request_id, deadline=time.monotonic() + 10)
+                try:
+                    result = self.handler(route.function)(event, context)
+                except Exception:  # what API Gateway answers when the integration fails
+                    logging.getLogger("devserver").exception("%s failed", route.function)
+                    return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
+                return _http_response(result)
+        api = self.routes[0].api if self.routes else ""
+        return self._gateway_response(api, "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+
+    def _gateway_response(
+        self, api: str, kind: str, request_id: str, default_status: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        status, body = self.local.gateway_response(api, kind) or (default_status, '{"message": "Error"}')
+        body = body.replace("$context.requestId", request_id)
+        return status, {"Content-Type": "application/json", "X-Request-Id": request_id}, body.encode()
+
+
+def _proxy_event(
+    route: ApiRoute,
+    params: dict[str, str],
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+) -> dict[str, Any]:
+    multi_query = parse_qs(query, keep_blank_values=True)
+    try:
+        text, is_base64 = body.decode(), False
+    except UnicodeDecodeError:
+        text, is_base64 = base64.b64encode(body).decode(), True
+    return {
+        "resource": route.path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or None,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "path": path,
+            "stage": "local",
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": int(time.time() * 1000),
+            "accountId": "123456789012",
+            "apiId": route.api,
+            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
+        },
+        "body": text if body else None,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def _http_response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    headers = {k: str(v) for k, v in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name] = ", ".join(str(v) for v in values)
+    body = result.get("body") or ""
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    return int(result.get("statusCode", 200)), headers, data
+
+
+def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+    class RequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, data = gateway.invoke(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if server.verbose:
+                super().log_message(format, *args)
+
+    for method in METHODS:
+        setattr(RequestHandler, f"do_{method}", RequestHandler._serve)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024
+        verbose = False
+
+    server = Server((host, port), RequestHandler)
+    return server
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=2)

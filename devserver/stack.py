@@ -1,0 +1,91 @@
+"""The local stack: moto server + resources from ``template.yaml`` + the dev gateway, in one object."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from devserver.gateway import Gateway, make_server
+from devserver.moto_server import MotoServer
+from devserver.template import ROOT, LocalTemplate, create_resources, load_template
+
+STACK_NAME = "fashionos-local"
+REGION = "us-east-1"
+DEV_DIR = ROOT / ".dev"
+
+
+class LocalStack:
+    def __init__(self, port: int = 3000, host: str = "127.0.0.1", state_dir: Path = DEV_DIR) -> None:
+        self.host = host
+        self.port = port
+        self.state_dir = state_dir
+        self.moto = MotoServer(log=None)
+        self.local = LocalTemplate(load_template(), STACK_NAME)
+        self.base_url = f"http://{host}:{port}"
+        self._server: Any = None
+
+    @property
+    def session(self) -> boto3.Session:
+        return boto3.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)  # noqa: S106 - moto
+
+    def aws_environment(self) -> dict[str, str]:
+        """What a boto3 client needs to reach this stack's moto server."""
+        return {
+            "AWS_ENDPOINT_URL": self.moto.url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+
+    def start(self) -> LocalStack:
+        self.state_dir.mkdir(exist_ok=True)
+        self.moto.start()
+        os.environ.update(self.aws_environment())
+        create_resources(self.local, self.session)
+        # Handlers run in this process: give them the environment the template gives their functions.
+        for function in self.local.functions().values():
+            os.environ.update(function.environment)
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the log
+        gateway = Gateway(self.local)
+        gateway.load_all()
+        self._server = make_server(gateway, self.host, self.port)
+        self.port = self._server.server_address[1]
+        self.base_url = f"http://{self.host}:{self.port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._write("stack.json", self.describe())
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        """How the admin CLI (and anyone else) finds this stack: like a deployed stack's outputs."""
+        return {
+            "stack_name": STACK_NAME,
+            "base_url": self.base_url,
+            "endpoint_url": self.moto.url,
+            "region": REGION,
+            "outputs": {
+                "IntegrationApiUrl": self.base_url,
+                "IntegrationTableName": self.local.physical["IntegrationTable"],
+                "HandshakeSecretArn": self.local.physical["HandshakeSecret"],
+            },
+        }
+
+    def write_credentials(self, credentials: dict[str, Any]) -> Path:
+        return self._write("credentials.json", credentials)
+
+    def _write(self, name: str, content: dict[str, Any]) -> Path:
+        path = self.state_dir / name
+        path.write_text(json.dumps(content, indent=2) + "\n")
+        path.chmod(0o600)
+        return path
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        self.moto.stop()
+        (self.state_dir / "stack.json").unlink(missing_ok=True)

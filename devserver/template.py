@@ -1,0 +1,202 @@
+"""``template.yaml`` read for the local stack: the same resources, functions and routes as a deploy.
+
+Only what the local stack needs is interpreted: DynamoDB tables, Secrets Manager secrets, function
+environments (SAM ``Globals`` merged) and ``Api`` events. Intrinsics are resolved against local names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (``!Ref X`` → ``{"Ref": "X"}``)."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as file:
+        template: dict[str, Any] = yaml.load(file, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return template
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    api: str  # logical id of the RestApi
+    path: str  # "/v1/things/{id}"
+    method: str  # "POST", or "ANY"
+    function: str  # logical id of the function
+
+    def matches(self, path: str) -> dict[str, str] | None:
+        pattern = re.sub(r"\\{(\w+)\\\+\\}", r"(?P<\1>.+)", re.escape(self.path))
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", pattern)
+        match = re.fullmatch(pattern, path)
+        return match.groupdict() if match else None
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    module: str  # dotted module path from the repository root
+    handler: str  # attribute name in the module
+    environment: dict[str, Any] = field(default_factory=dict)
+
+
+class LocalTemplate:
+    """The template, with the physical names its resources have in one local stack."""
+
+    def __init__(self, template: dict[str, Any], stack_name: str, parameters: dict[str, str] | None = None):
+        self.template = template
+        self.stack_name = stack_name
+        self.resources: dict[str, dict[str, Any]] = template.get("Resources", {})
+        self.parameters = {
+            name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
+        } | (parameters or {})
+        self.physical: dict[str, str] = {}  # logical id → what Ref returns (table name, secret ARN)
+
+    def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
+        return {name: res for name, res in self.resources.items() if res.get("Type") in types}
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve the intrinsics a function environment uses: Ref, Fn::Sub, Fn::GetAtt (Arn/Name)."""
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::Sub":
+                text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(extra.get(m[1]) or self._ref(m[1])), text)
+            if key == "Fn::GetAtt":
+                return self._ref(arg[0])
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def _ref(self, name: str) -> str:
+        pseudo = {
+            "AWS::Region": "us-east-1",
+            "AWS::StackName": self.stack_name,
+            "AWS::AccountId": "123456789012",
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.physical:
+            return self.physical[name]
+        return f"{self.stack_name}-{name}"
+
+    def functions(self) -> dict[str, Function]:
+        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        result = {}
+        for name, res in self.of_type("AWS::Serverless::Function").items():
+            props = res["Properties"]
+            code_uri = Path(props["CodeUri"])
+            module_file, handler = props["Handler"].rsplit(".", 1)
+            module = ".".join([*code_uri.parts, module_file])
+            variables = {
+                **globals_env.get("Variables", {}),
+                **props.get("Environment", {}).get("Variables", {}),
+            }
+            result[name] = Function(
+                name, module, handler, {k: str(self.resolve(v)) for k, v in variables.items()}
+            )
+        return result
+
+    def routes(self) -> list[ApiRoute]:
+        routes = []
+        for name, res in self.of_type("AWS::Serverless::Function").items():
+            for event in res["Properties"].get("Events", {}).values():
+                if event.get("Type") != "Api":
+                    continue
+                props = event["Properties"]
+                api = props.get("RestApiId", {}).get("Ref", "ServerlessRestApi")
+                routes.append(ApiRoute(api, props["Path"], props["Method"].upper(), name))
+        return routes
+
+    def gateway_response(self, api: str, kind: str) -> tuple[int, str] | None:
+        """A ``GatewayResponses`` entry of an API: (status, application/json body template)."""
+        responses = self.resources.get(api, {}).get("Properties", {}).get("GatewayResponses", {})
+        response = responses.get(kind)
+        if response is None:
+            return None
+        body = response.get("ResponseTemplates", {}).get("application/json", "")
+        return int(response.get("StatusCode", 500)), body
+
+
+def create_resources(local: LocalTemplate, session: Any) -> None:
+    """Create the template's tables and secrets through ``session`` (a boto3 session on moto)."""
+    dynamodb = session.client("dynamodb")
+    for name, res in local.of_type("AWS::DynamoDB::Table").items():
+        props = res["Properties"]
+        table = props.get("TableName") or f"{local.stack_name}-{name}"
+        args: dict[str, Any] = {
+            "TableName": table,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        for index in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if index in props:
+                args[index] = props[index]
+        if "StreamSpecification" in props:
+            args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        dynamodb.create_table(**args)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(
+                TableName=table,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
+        local.physical[name] = table
+
+    secretsmanager = session.client("secretsmanager")
+    for name, res in local.of_type("AWS::SecretsManager::Secret").items():
+        props = res.get("Properties", {})
+        secret_string = props.get("SecretString")
+        generate = props.get("GenerateSecretString")
+        if generate is not None:
+            alphabet = string.ascii_letters + string.digits
+            generated = "".join(
+                secrets.choice(alphabet) for _ in range(int(generate.get("PasswordLength", 32)))
+            )
+            if "GenerateStringKey" in generate:
+                value = json.loads(generate.get("SecretStringTemplate", "{}"))
+                value[generate["GenerateStringKey"]] = generated
+                secret_string = json.dumps(value)
+            else:
+                secret_string = generated
+        arn = secretsmanager.create_secret(
+            Name=props.get("Name") or f"{local.stack_name}-{name}", SecretString=secret_string or ""
+        )["ARN"]
+        local.physical[name] = arn

@@ -1,0 +1,146 @@
+"""``fashionos-admin``: provisioning for the Dashboard Integration API, local or deployed.
+
+    fashionos-admin set-plan starter --ar-tryons 1000 --ai-tryons 200 --api-calls 50000 --products 500
+    fashionos-admin create-user --plan starter [--user-id usr_abc123]
+    fashionos-admin create-api-key usr_abc123          # prints the key once; only its hash is stored
+    fashionos-admin deactivate-api-key KEY_ID
+    fashionos-admin usage usr_abc123 [--period 2026-11]
+    fashionos-admin rotate-handshake [--finish]
+
+Without ``--stack`` it talks to the local stack of ``make dev`` (``.dev/stack.json``); with
+``--stack fashionos-dev`` to a deployed stack, found through its CloudFormation outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
+from fashionos.errors import DomainError
+from fashionos.integration.handshake import retire_previous_handshake, rotate_handshake
+from fashionos.usage.models import PlanLimits
+from fashionos.usage.service import UsageService
+from fashionos.usage.store import UsageStore
+
+
+def _limit(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("a limit is a non-negative integer")
+    return value
+
+
+def _period(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError("a period is a month, YYYY-MM")
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="fashionos-admin", description=__doc__.split("\n\n")[0])
+    root.add_argument("--stack", help="deployed stack name (default: the local stack of `make dev`)")
+    root.add_argument("--region", help="AWS region of the deployed stack")
+    root.add_argument("--profile", help="AWS profile for the deployed stack")
+    root.add_argument(
+        "--local-state",
+        type=Path,
+        default=Path(".dev"),
+        help="the local stack's state directory (default .dev)",
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    plan = commands.add_parser("set-plan", help="create a plan or set its per-period limits")
+    plan.add_argument("name")
+    for name in ("ar-tryons", "ai-tryons", "api-calls", "products"):
+        plan.add_argument(f"--{name}", type=_limit, help="limit per period (omit for unlimited)")
+
+    user = commands.add_parser("create-user", help="create a user on a plan")
+    user.add_argument("--plan", required=True)
+    user.add_argument("--user-id", help="an existing id to use (default: a new usr_... id)")
+
+    user_plan = commands.add_parser("set-user-plan", help="move a user to another plan")
+    user_plan.add_argument("user_id")
+    user_plan.add_argument("plan")
+
+    key = commands.add_parser("create-api-key", help="create an active API key (printed once)")
+    key.add_argument("user_id")
+
+    deactivate = commands.add_parser("deactivate-api-key", help="deactivate an API key")
+    deactivate.add_argument("key_id", help="the key id printed at creation (or the key itself)")
+
+    usage = commands.add_parser("usage", help="a user's usage for a period, and lifetime")
+    usage.add_argument("user_id")
+    usage.add_argument("--period", type=_period, help="YYYY-MM, UTC (default: the current month)")
+
+    rotate = commands.add_parser(
+        "rotate-handshake", help="issue a new handshake token; the old one stays valid"
+    )
+    rotate.add_argument("--finish", action="store_true", help="stop accepting the previous token")
+    return root
+
+
+def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+    service = UsageService(UsageStore(stack.dynamodb(), stack.table))
+    match args.command:
+        case "set-plan":
+            limits = PlanLimits(args.ar_tryons, args.ai_tryons, args.api_calls, args.products)
+            return asdict(service.set_plan(args.name, limits))
+        case "create-user":
+            return asdict(service.create_user(args.plan, args.user_id))
+        case "set-user-plan":
+            service.set_user_plan(args.user_id, args.plan)
+            return {"user_id": args.user_id, "plan": args.plan}
+        case "create-api-key":
+            record, api_key = service.create_api_key(args.user_id)
+            return {
+                "key_id": record.key_id,
+                "user_id": record.user_id,
+                "api_key": api_key,
+                "note": "Store this key now: it is not shown again.",
+            }
+        case "deactivate-api-key":
+            service.deactivate_api_key(args.key_id)
+            return {"key_id": args.key_id, "active": False}
+        case "usage":
+            return asdict(service.usage_report(args.user_id, args.period))
+        case "rotate-handshake":
+            if args.finish:
+                retire_previous_handshake(stack.secretsmanager(), stack.handshake_secret)
+                return {"previous": "retired"}
+            token = rotate_handshake(stack.secretsmanager(), stack.handshake_secret)
+            return {
+                "handshake": token,
+                "note": "The previous token stays valid until rotate-handshake --finish.",
+            }
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        stack = (
+            deployed_stack(args.stack, args.region, args.profile)
+            if args.stack
+            else local_stack(args.local_state / "stack.json")
+        )
+        result = run(args, stack)
+    except (DomainError, StackNotFound) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as error:
+        print(f"error: AWS call failed: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

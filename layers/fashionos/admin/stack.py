@@ -1,0 +1,62 @@
+"""Where the admin CLI finds a stack: the local one (``.dev/stack.json``) or a deployed one (its outputs)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+
+class StackNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    outputs: dict[str, str]
+    session: boto3.Session
+    endpoint_url: str | None = None
+
+    @property
+    def table(self) -> str:
+        return self.outputs["IntegrationTableName"]
+
+    @property
+    def handshake_secret(self) -> str:
+        return self.outputs["HandshakeSecretArn"]
+
+    def dynamodb(self) -> DynamoDBClient:
+        return self.session.client("dynamodb", endpoint_url=self.endpoint_url)
+
+    def secretsmanager(self) -> SecretsManagerClient:
+        return self.session.client("secretsmanager", endpoint_url=self.endpoint_url)
+
+
+def local_stack(path: Path) -> Stack:
+    if not path.exists():
+        raise StackNotFound(
+            f"No local stack ({path} is missing): start one with `make dev`, or pass --stack NAME"
+        )
+    described = json.loads(path.read_text())
+    session = boto3.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name=described["region"]
+    )
+    return Stack(described["stack_name"], described["outputs"], session, described["endpoint_url"])
+
+
+def deployed_stack(name: str, region: str | None = None, profile: str | None = None) -> Stack:
+    session = boto3.Session(region_name=region, profile_name=profile)
+    try:
+        stacks = session.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
+    except session.client("cloudformation").exceptions.ClientError as error:
+        raise StackNotFound(f"Stack {name}: {error}") from error
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+    return Stack(name, outputs, session)

@@ -1,0 +1,25 @@
+"""AWS clients, created lazily once per container (never per request, never at import time).
+
+Clients are thread-safe; the local dev gateway calls handlers from many threads at once.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb")
+
+
+@cache
+def secretsmanager() -> SecretsManagerClient:
+    return boto3.client("secretsmanager")

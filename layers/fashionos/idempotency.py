@@ -1,0 +1,135 @@
+"""Idempotency keys: a retried write takes effect once and gets the first response back.
+
+The claim on a key is written in the *same DynamoDB transaction* as the change it guards, so a request is
+either applied with its claim or not at all: a crash between the write and the response can never make a
+retry apply the change twice (which a "run, then record" scheme allows). The response is stored right after;
+a retry that finds a claim without a response re-runs the request in ``applied`` mode: it reads the state it
+needs, but writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from fashionos.errors import IdempotencyInProgress, IdempotencyKeyReused
+from fashionos.ids import sha256_hex
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+# How long a claim without a stored response counts as "in flight" before a retry may finish it.
+IN_FLIGHT_SECONDS = 10
+
+
+class AlreadyClaimed(Exception):
+    """Another request already claimed this key; ``IdempotencyClaim.resolve`` says what to answer."""
+
+
+class ConditionFailed(Exception):
+    """A condition of one of the caller's own transaction items failed (``index`` among them)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    client: DynamoDBClient
+    table: str
+    scope: str
+    key: str
+    fingerprint: str
+    ttl_seconds: int
+    # True when re-running a request whose write already committed: compute the response, write nothing.
+    applied: bool = False
+
+    @property
+    def _item_key(self) -> dict[str, Any]:
+        return {
+            "pk": {"S": f"IDEMPOTENCY#{sha256_hex(f'{self.scope}:{self.key}')}"},
+            "sk": {"S": "IDEMPOTENCY"},
+        }
+
+    def transact(self, items: list[TransactWriteItemTypeDef]) -> None:
+        """Write ``items`` together with this claim, or nothing. No-op in ``applied`` mode."""
+        if self.applied:
+            return
+        now = int(time.time())
+        claim: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    **self._item_key,
+                    "fingerprint": {"S": self.fingerprint},
+                    "created_at": {"N": str(now)},
+                    "expires_at": {"N": str(now + self.ttl_seconds)},
+                },
+                # TTL deletion is lazy (and moto never does it): an expired claim counts as absent.
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                "ExpressionAttributeValues": {":now": {"N": str(now)}},
+            }
+        }
+        try:
+            self.client.transact_write_items(TransactItems=[claim, *items])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+            if "TransactionConflict" in codes:
+                raise IdempotencyInProgress(
+                    "A request with this Idempotency-Key is already being processed"
+                ) from error
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise AlreadyClaimed from error
+            failed = [i for i, code in enumerate(codes[1:]) if code == "ConditionalCheckFailed"]
+            if failed:
+                raise ConditionFailed(failed[0]) from error
+            raise
+
+    def resolve(self) -> StoredResponse | IdempotencyClaim:
+        """After ``AlreadyClaimed``: the first response to replay, or this claim in ``applied`` mode."""
+        item = self.client.get_item(TableName=self.table, Key=self._item_key, ConsistentRead=True).get("Item")
+        if item is None or int(item["expires_at"]["N"]) < time.time():
+            # Expired between our write attempt and this read: the caller may simply try again.
+            raise IdempotencyInProgress("A request with this Idempotency-Key is already being processed")
+        if item["fingerprint"]["S"] != self.fingerprint:
+            raise IdempotencyKeyReused(
+                "Idempotency-Key was already used with a different request; use a new key for a new request"
+            )
+        if "response" in item:
+            stored = json.loads(item["response"]["S"])
+            return StoredResponse(status=stored["status"], body=stored["body"])
+        if time.time() < int(item["created_at"]["N"]) + IN_FLIGHT_SECONDS:
+            raise IdempotencyInProgress("A request with this Idempotency-Key is already being processed")
+        return replace(self, applied=True)
+
+    def save(self, response: StoredResponse) -> None:
+        self.client.update_item(
+            TableName=self.table,
+            Key=self._item_key,
+            UpdateExpression="SET #response = :response",
+            ExpressionAttributeNames={"#response": "response"},
+            ExpressionAttributeValues={
+                ":response": {"S": json.dumps({"status": response.status, "body": response.body})}
+            },
+        )
+
+
+def fingerprint(method: str, path: str, body: dict[str, Any], *, ignore: frozenset[str] = frozenset()) -> str:
+    """What makes two requests "the same": method, path and body (minus credentials such as a handshake
+    token, which may rotate between a request and its retry)."""
+    material = {k: v for k, v in body.items() if k not in ignore}
+    return sha256_hex(f"{method} {path} {json.dumps(material, sort_keys=True, separators=(',', ':'))}")

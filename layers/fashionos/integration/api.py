@@ -1,0 +1,220 @@
+"""The Integration API's request pipeline, shared by its handlers.
+
+A handler registers one route and gets a validated, authenticated ``IntegrationRequest``; everything else
+(CORS, rate limit, method, size, content type, JSON, handshake, idempotency, errors in the API's format,
+``X-Request-Id``) happens here, once for the whole API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ValidationError
+
+from fashionos import aws, errors
+from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, fingerprint
+from fashionos.integration.cors import cors_headers, preflight_headers
+from fashionos.integration.handshake import verify_handshake
+from fashionos.observability import logger, metrics
+from fashionos.ratelimit import RateLimiter
+from fashionos.settings import settings
+
+MAX_BODY_BYTES = 16 * 1024
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
+
+# Domain errors → HTTP status: the only place this mapping exists for the Integration API.
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.InvalidRequest: 400,
+    errors.InvalidHandshake: 401,
+    errors.ApiKeyNotFound: 403,
+    errors.ApiKeyInactive: 403,
+    errors.OwnershipMismatch: 403,
+    errors.UserNotFound: 404,
+    errors.RouteNotFound: 404,
+    errors.MethodNotAllowed: 405,
+    errors.IdempotencyInProgress: 409,
+    errors.PayloadTooLarge: 413,
+    errors.IdempotencyKeyReused: 422,
+    errors.RateLimited: 429,
+}
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationRequest:
+    body: dict[str, Any]
+    idempotency: IdempotencyClaim | None
+
+    def parse(self, model: type[Model]) -> Model:
+        try:
+            return model.model_validate(self.body)
+        except ValidationError as error:
+            raise errors.InvalidRequest(describe_validation_error(error)) from error
+
+
+Route = Callable[[IntegrationRequest], dict[str, Any]]
+
+
+def ok(message: str, warnings: list[str] | None = None) -> dict[str, Any]:
+    """The documented success body; ``warnings`` only when there are some."""
+    body: dict[str, Any] = {"success": True, "message": message}
+    if warnings:
+        body["warnings"] = warnings
+    return body
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One clear sentence that names the field, from pydantic's first error."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    kind = first["type"]
+    if kind == "missing":
+        return f"Missing required field: {field}"
+    if kind == "extra_forbidden":
+        return f"Unknown field: {field}"
+    if not field:  # a model-level rule, e.g. "user_id or api_key"
+        return str(first["msg"]).removeprefix("Value error, ")
+    return f"Invalid field '{field}': {first['msg']}"
+
+
+@cache
+def _rate_limiter() -> RateLimiter:
+    config = settings()
+    return RateLimiter(aws.dynamodb(), config.table_name, limit=config.rate_limit_per_minute)
+
+
+class IntegrationApi:
+    """One POST route per Lambda function (API Gateway sends every method of the path here)."""
+
+    def __init__(self) -> None:
+        self._routes: dict[str, Route] = {}
+
+    def post(self, path: str) -> Callable[[Route], Route]:
+        def register(route: Route) -> Route:
+            self._routes[path] = route
+            return route
+
+        return register
+
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        origin = headers.get("origin")
+        status: int
+        body: dict[str, Any] | None
+        extra: dict[str, str] = {}
+        try:
+            if event.get("httpMethod") == "OPTIONS" and self._route(event):  # a CORS preflight
+                status, body, extra = 204, None, {"Allow": "POST", **preflight_headers(origin, "POST")}
+            else:
+                status, body, extra = self._dispatch(event, headers)
+        except errors.DomainError as error:
+            status, body = STATUS[type(error)], {"success": False, "error": error.message}
+            if isinstance(error, errors.MethodNotAllowed):
+                extra = {"Allow": error.allow}
+            elif isinstance(error, errors.RateLimited):
+                extra = {"Retry-After": str(error.retry_after)}
+            logger.info("Request refused", status=status, error=error.message)
+        except Exception:
+            logger.exception("Unhandled error")
+            status, body = 500, {"success": False, "error": "Internal server error"}
+        response_headers = {
+            "X-Request-Id": request_id,
+            **cors_headers(origin),
+            **extra,
+            "Cache-Control": "no-store",
+        }
+        if body is not None:
+            response_headers["Content-Type"] = "application/json"
+        return {
+            "statusCode": status,
+            "headers": response_headers,
+            "body": "" if body is None else json.dumps(body),
+        }
+
+    def _route(self, event: dict[str, Any]) -> Route:
+        route = self._routes.get(event.get("resource") or event.get("path") or "")
+        if route is None:
+            raise errors.RouteNotFound("Not found")
+        return route
+
+    def _dispatch(
+        self, event: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        route = self._route(event)
+        source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "unknown"
+        _rate_limiter().hit(f"ip:{source_ip}")
+        method = event.get("httpMethod", "")
+        if method != "POST":
+            raise errors.MethodNotAllowed(f"Method {method} not allowed; use POST", allow="POST")
+        body = _json_object(event, headers)
+        verify_handshake(body.get("handshake"))
+
+        key = headers.get("idempotency-key")
+        if key is None:
+            return 200, route(IntegrationRequest(body, None)), {}
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            raise errors.InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters")
+        config = settings()
+        claim = IdempotencyClaim(
+            client=aws.dynamodb(),
+            table=config.table_name,
+            scope="integration",
+            key=key,
+            fingerprint=fingerprint("POST", event.get("path", ""), body, ignore=frozenset({"handshake"})),
+            ttl_seconds=config.idempotency_ttl_seconds,
+        )
+        try:
+            result = route(IntegrationRequest(body, claim))
+        except AlreadyClaimed:
+            resolved = claim.resolve()
+            if isinstance(resolved, StoredResponse):
+                return resolved.status, resolved.body, {"Idempotent-Replayed": "true"}
+            result = route(IntegrationRequest(body, resolved))
+        claim.save(StoredResponse(200, result))
+        return 200, result, {}
+
+
+def entrypoint(app: IntegrationApi) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler for ``app``: logger context (correlation id = request id), metrics flush."""
+
+    @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.handle(event)
+
+    return lambda_handler
+
+
+def _json_object(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    raw = event.get("body") or ""
+    try:
+        data = base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode()
+    except (binascii.Error, ValueError) as error:
+        raise errors.InvalidRequest("Request body is not valid base64") from error
+    if len(data) > MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge("Request body must not exceed 16 KB")
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise errors.InvalidRequest("Content-Type must be application/json")
+    try:
+        body = json.loads(data, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise errors.InvalidRequest("Request body is not valid JSON") from error
+    if not isinstance(body, dict):
+        raise errors.InvalidRequest("Request body must be a JSON object")
+    return body
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")

@@ -1,0 +1,1 @@
+"""Usage metering for the Dashboard: try-on, API-key call and product counters, plans and soft limits."""

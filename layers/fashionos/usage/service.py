@@ -1,0 +1,195 @@
+"""Usage metering rules: who a request counts for, what it counts, and which soft limits it passes."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+from functools import cache
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from fashionos import aws
+from fashionos.errors import ApiKeyInactive, ApiKeyNotFound, OwnershipMismatch, PlanNotFound, UserNotFound
+from fashionos.idempotency import IdempotencyClaim
+from fashionos.ids import random_token, sha256_hex
+from fashionos.observability import logger, metrics
+from fashionos.settings import settings
+from fashionos.usage.models import (
+    COUNTERS,
+    TRYON_COUNTER,
+    ApiKey,
+    ApiKeyUsageIncrease,
+    Counter,
+    KeyUsage,
+    Plan,
+    PlanLimits,
+    ProductNumberSet,
+    TryOnUsageIncrease,
+    UsageReport,
+    UsageResult,
+    User,
+    key_counter,
+)
+from fashionos.usage.store import UsageStore
+
+USAGE_LIMIT_EXCEEDED = "Usage limit exceeded for this period"
+PRODUCT_LIMIT_EXCEEDED = "Product limit exceeded for current plan"
+
+# API keys look like the documentation's "footwear_xxxxxxxxxxxx": a public key id, then the secret part.
+API_KEY_PREFIX = "footwear_"
+KEY_ID_LENGTH = 12
+KEY_SECRET_LENGTH = 32
+_METRIC_NAMES: dict[Counter, str] = {
+    "ar_tryons": "ArTryons",
+    "ai_tryons": "AiTryons",
+    "api_calls": "ApiKeyCalls",
+}
+
+
+def current_period(now: datetime | None = None) -> str:
+    """Usage periods are calendar months in UTC: ``2026-11``."""
+    return (now or datetime.now(UTC)).strftime("%Y-%m")
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class UsageService:
+    def __init__(self, store: UsageStore) -> None:
+        self._store = store
+
+    # --- the Integration API ----------------------------------------------------------------------
+    def increase_tryon(self, request: TryOnUsageIncrease, claim: IdempotencyClaim | None) -> UsageResult:
+        user, key = self._caller(request.user_id, request.api_key)
+        return self._count(user, key, TRYON_COUNTER[request.type], request.count, claim)
+
+    def increase_api_key_usage(
+        self, request: ApiKeyUsageIncrease, claim: IdempotencyClaim | None
+    ) -> UsageResult:
+        user, key = self._caller(request.user_id, request.api_key)
+        return self._count(user, key, "api_calls", request.count, claim)
+
+    def set_product_count(self, request: ProductNumberSet, claim: IdempotencyClaim | None) -> UsageResult:
+        user = self._user(request.user_id)
+        self._store.set_product_count(user.user_id, request.value, claim)
+        if claim is None or not claim.applied:
+            metrics.add_metric(name="ProductCountSets", unit=MetricUnit.Count, value=1)
+        limit = self._limits(user).products
+        exceeded = limit is not None and request.value > limit
+        return UsageResult(warnings=[PRODUCT_LIMIT_EXCEEDED] if exceeded else [])
+
+    def _count(
+        self, user: User, key: ApiKey | None, counter: Counter, count: int, claim: IdempotencyClaim | None
+    ) -> UsageResult:
+        increments = {counter: count}
+        if key is not None:
+            increments[key_counter(key.key_id, counter)] = count
+        totals = self._store.add_usage(user.user_id, current_period(), increments, claim)
+        if claim is None or not claim.applied:
+            metrics.add_metric(name=_METRIC_NAMES[counter], unit=MetricUnit.Count, value=count)
+        limit = getattr(self._limits(user), counter)
+        exceeded = limit is not None and totals.get(counter, 0) > limit
+        return UsageResult(warnings=[USAGE_LIMIT_EXCEEDED] if exceeded else [])
+
+    def _caller(self, user_id: str | None, api_key: str | None) -> tuple[User, ApiKey | None]:
+        """The user a request counts for, and the key it names. A key decides the owner; a user_id given
+        with it must be that owner (checked before anything else is looked at)."""
+        key = None
+        if api_key is not None:
+            key = self.authenticate_key(api_key)
+            if user_id is not None and user_id != key.user_id:
+                raise OwnershipMismatch("API key does not belong to this user")
+            user_id = key.user_id
+        assert user_id is not None  # the request models require user_id or api_key
+        return self._user(user_id), key
+
+    def authenticate_key(self, api_key: str) -> ApiKey:
+        key_id = api_key.removeprefix(API_KEY_PREFIX)[:KEY_ID_LENGTH]
+        well_formed = api_key.startswith(API_KEY_PREFIX) and len(api_key) == (
+            len(API_KEY_PREFIX) + KEY_ID_LENGTH + KEY_SECRET_LENGTH
+        )
+        key = self._store.get_api_key(key_id) if well_formed else None
+        # Only hashes are stored; compare them in constant time.
+        if key is None or not hmac.compare_digest(key.key_hash, sha256_hex(api_key)):
+            raise ApiKeyNotFound("API key not found")
+        if not key.active:
+            raise ApiKeyInactive("API key is inactive")
+        return key
+
+    def _user(self, user_id: str) -> User:
+        user = self._store.get_user(user_id)
+        if user is None:
+            raise UserNotFound("User not found")
+        return user
+
+    def _limits(self, user: User) -> PlanLimits:
+        plan = self._store.get_plan(user.plan)
+        if plan is None:
+            logger.warning("User's plan does not exist; no limits apply", plan=user.plan)
+            return PlanLimits()
+        return plan.limits
+
+    # --- provisioning (admin CLI, demo data) ------------------------------------------------------
+    def set_plan(self, name: str, limits: PlanLimits) -> Plan:
+        plan = Plan(name=name, limits=limits)
+        self._store.put_plan(plan)
+        return plan
+
+    def create_user(self, plan: str, user_id: str | None = None) -> User:
+        if self._store.get_plan(plan) is None:
+            raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
+        from fashionos.ids import prefixed_id
+
+        user = User(user_id=user_id or prefixed_id("usr"), plan=plan, created_at=_timestamp())
+        self._store.create_user(user)
+        return user
+
+    def set_user_plan(self, user_id: str, plan: str) -> None:
+        if self._store.get_plan(plan) is None:
+            raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
+        self._store.set_user_plan(user_id, plan)
+
+    def create_api_key(self, user_id: str) -> tuple[ApiKey, str]:
+        """A new active key for ``user_id``: returns the record and the key itself (shown once)."""
+        self._user(user_id)
+        key_id = random_token(KEY_ID_LENGTH)
+        secret = f"{API_KEY_PREFIX}{key_id}{random_token(KEY_SECRET_LENGTH)}"
+        key = ApiKey(
+            key_id=key_id, user_id=user_id, key_hash=sha256_hex(secret), active=True, created_at=_timestamp()
+        )
+        self._store.create_api_key(key)
+        return key, secret
+
+    def deactivate_api_key(self, key_id: str) -> None:
+        self._store.deactivate_api_key(key_id.removeprefix(API_KEY_PREFIX)[:KEY_ID_LENGTH])
+
+    def usage_report(self, user_id: str, period: str | None = None) -> UsageReport:
+        user = self._user(user_id)
+        period = period or current_period()
+        periods = self._store.list_period_counters(user_id)
+        lifetime: dict[str, int] = {}
+        for counters in periods.values():
+            for name, value in counters.items():
+                lifetime[name] = lifetime.get(name, 0) + value
+        this_period = periods.get(period, {})
+        key_ids = sorted({name.split("_")[1] for name in lifetime if name.startswith("key_")})
+        keys = [
+            KeyUsage(key_id, *(this_period.get(key_counter(key_id, c), 0) for c in COUNTERS))
+            for key_id in key_ids
+        ]
+        return UsageReport(
+            user_id=user_id,
+            plan=self._store.get_plan(user.plan),
+            period=period,
+            period_totals={c: this_period.get(c, 0) for c in COUNTERS},
+            lifetime_totals={c: lifetime.get(c, 0) for c in COUNTERS},
+            product_count=user.product_count,
+            keys=keys,
+        )
+
+
+@cache
+def usage_service() -> UsageService:
+    """The container's service, on the table named by the settings."""
+    return UsageService(UsageStore(aws.dynamodb(), settings().table_name))
