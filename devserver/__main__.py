@@ -33,7 +33,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    credentials = seed(stack)
+    outputs = stack.describe()["outputs"]
+    credentials = {
+        "base_url": stack.base_url,
+        **seed(
+            stack.client("dynamodb"),
+            stack.client("secretsmanager"),
+            outputs["IntegrationTableName"],
+            outputs["HandshakeSecretArn"],
+        ),
+        "moto_endpoint_url": stack.moto.url,
+    }
     path = stack.write_credentials(credentials)
     example = json.dumps(
         {"handshake": credentials["handshake"], "type": "AR", "count": 1, "api_key": credentials["api_key"]}

@@ -33,6 +33,9 @@ class LocalStack:
     def session(self) -> boto3.Session:
         return boto3.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)  # noqa: S106 - moto
 
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.moto.url)  # type: ignore[call-overload]
+
     def aws_environment(self) -> dict[str, str]:
         """What a boto3 client needs to reach this stack's moto server."""
         return {

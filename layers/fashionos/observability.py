@@ -10,4 +10,4 @@ from aws_lambda_powertools import Logger, Metrics
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="FashionOS")

@@ -74,8 +74,9 @@ def ok(message: str, warnings: list[str] | None = None) -> dict[str, Any]:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """One clear sentence that names the field, from pydantic's first error."""
-    first = error.errors()[0]
+    """One clear sentence that names the field: an unknown field first, else pydantic's first error."""
+    problems = error.errors()
+    first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
     field = ".".join(str(part) for part in first["loc"])
     kind = first["type"]
     if kind == "missing":
@@ -88,7 +89,7 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 @cache
-def _rate_limiter() -> RateLimiter:
+def rate_limiter() -> RateLimiter:
     config = settings()
     return RateLimiter(aws.dynamodb(), config.table_name, limit=config.rate_limit_per_minute)
 
@@ -153,7 +154,7 @@ class IntegrationApi:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         route = self._route(event)
         source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "unknown"
-        _rate_limiter().hit(f"ip:{source_ip}")
+        rate_limiter().hit(f"ip:{source_ip}")
         method = event.get("httpMethod", "")
         if method != "POST":
             raise errors.MethodNotAllowed(f"Method {method} not allowed; use POST", allow="POST")

@@ -1,0 +1,16 @@
+import pytest
+
+from fashionos import aws, settings
+from fashionos.integration import api, handshake
+from fashionos.usage import service
+
+
+@pytest.fixture(autouse=True)
+def _fresh_container() -> None:
+    """Each test starts like a new Lambda container: no cached settings, clients or secrets."""
+    settings.settings.cache_clear()
+    aws.dynamodb.cache_clear()
+    aws.secretsmanager.cache_clear()
+    service.usage_service.cache_clear()
+    api.rate_limiter.cache_clear()
+    handshake.token_cache.clear()

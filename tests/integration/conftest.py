@@ -1,0 +1,66 @@
+"""Handlers in-process on moto (``mock_aws``), behind the dev gateway's routing, with the template's tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from devserver.demo import seed
+from devserver.gateway import Gateway
+from devserver.template import LocalTemplate, create_resources, load_template
+from tests.helpers import Reply, business_items
+
+
+@dataclass
+class InProcessApi:
+    gateway: Gateway
+    session: boto3.Session
+    table: str
+    secret_arn: str
+    demo: dict[str, Any]
+
+    def call(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        method: str = "POST",
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        source_ip: str = "203.0.113.7",
+    ) -> Reply:
+        data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        status, reply_headers, reply = self.gateway.invoke(method, path, sent, data, source_ip)
+        return Reply(status, reply_headers, reply.decode())
+
+    def items(self) -> list[dict[str, Any]]:
+        return business_items(self.session.client("dynamodb"), self.table)
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        local = LocalTemplate(load_template(), "test")
+        create_resources(local, session)
+        for function in local.functions().values():
+            for name, value in function.environment.items():
+                monkeypatch.setenv(name, value)
+        table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
+        demo = seed(session.client("dynamodb"), session.client("secretsmanager"), table, secret_arn)
+        yield InProcessApi(Gateway(local), session, table, secret_arn, demo)
