@@ -18,7 +18,9 @@ DEMO_PLAN = "starter"
 DEMO_LIMITS = PlanLimits(ar_tryons=100, ai_tryons=50, api_calls=1000, products=100)
 
 
-def seed(dynamodb: DynamoDBClient, secrets: SecretsManagerClient, table: str, secret_arn: str) -> dict[str, Any]:
+def seed(
+    dynamodb: DynamoDBClient, secrets: SecretsManagerClient, table: str, secret_arn: str
+) -> dict[str, Any]:
     """Create the demo data; returns the credentials a caller needs (the keys are only known now)."""
     service = UsageService(UsageStore(dynamodb, table))
     service.set_plan(DEMO_PLAN, DEMO_LIMITS)

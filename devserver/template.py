@@ -144,14 +144,15 @@ class LocalTemplate:
                 routes.append(ApiRoute(api, props["Path"], props["Method"].upper(), name))
         return routes
 
-    def gateway_response(self, api: str, kind: str) -> tuple[int, str] | None:
-        """A ``GatewayResponses`` entry of an API: (status, application/json body template)."""
+    def gateway_response(self, api: str, kind: str, default_status: int) -> tuple[int, str] | None:
+        """A ``GatewayResponses`` entry of an API: (status, application/json body template). Without a
+        ``StatusCode`` the response keeps the status API Gateway would have sent (``default_status``)."""
         responses = self.resources.get(api, {}).get("Properties", {}).get("GatewayResponses", {})
         response = responses.get(kind)
         if response is None:
             return None
         body = response.get("ResponseTemplates", {}).get("application/json", "")
-        return int(response.get("StatusCode", 500)), body
+        return int(response.get("StatusCode", default_status)), body
 
 
 def create_resources(local: LocalTemplate, session: Any) -> None:

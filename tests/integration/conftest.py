@@ -1,4 +1,4 @@
-"""Handlers in-process on moto (``mock_aws``), behind the dev gateway's routing, with the template's tables."""
+"""Handlers in-process on moto (``mock_aws``), behind the dev gateway's routing, tables from the template."""
 
 from __future__ import annotations
 

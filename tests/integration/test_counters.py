@@ -30,7 +30,9 @@ def test_ar_tryon_by_api_key_counts_for_the_key_and_its_owner(stack: InProcessAp
     # given
     demo = stack.demo
     # when
-    reply = stack.call(TRYON, {"handshake": demo["handshake"], "type": "AR", "count": 1, "api_key": demo["api_key"]})
+    reply = stack.call(
+        TRYON, {"handshake": demo["handshake"], "type": "AR", "count": 1, "api_key": demo["api_key"]}
+    )
     # then
     assert reply.status == 200
     assert reply.json == {"success": True, "message": "AR tryon usage increased successfully"}
@@ -42,7 +44,9 @@ def test_ar_tryon_by_api_key_counts_for_the_key_and_its_owner(stack: InProcessAp
 
 def test_ai_tryon_by_user_id_counts_for_the_user_only(stack: InProcessApi) -> None:
     demo = stack.demo
-    reply = stack.call(TRYON, {"handshake": demo["handshake"], "type": "AI", "count": 3, "user_id": demo["user_id"]})
+    reply = stack.call(
+        TRYON, {"handshake": demo["handshake"], "type": "AI", "count": 3, "user_id": demo["user_id"]}
+    )
     assert reply.status == 200
     assert reply.json == {"success": True, "message": "AI tryon usage increased successfully"}
     counted = usage(stack, demo["user_id"])
@@ -52,7 +56,12 @@ def test_ai_tryon_by_user_id_counts_for_the_user_only(stack: InProcessApi) -> No
 
 def test_api_key_usage_counts_key_calls_after_checking_the_owner(stack: InProcessApi) -> None:
     demo = stack.demo
-    body = {"handshake": demo["handshake"], "api_key": demo["api_key"], "count": 5, "user_id": demo["user_id"]}
+    body = {
+        "handshake": demo["handshake"],
+        "api_key": demo["api_key"],
+        "count": 5,
+        "user_id": demo["user_id"],
+    }
     reply = stack.call(API_KEY_USAGE, body)
     assert reply.status == 200
     assert reply.json == {"success": True, "message": "API key usage increased successfully"}
@@ -63,7 +72,9 @@ def test_api_key_usage_counts_key_calls_after_checking_the_owner(stack: InProces
 
 def test_api_key_alone_counts_for_its_owner(stack: InProcessApi) -> None:
     demo = stack.demo
-    reply = stack.call(API_KEY_USAGE, {"handshake": demo["handshake"], "api_key": demo["other_api_key"], "count": 2})
+    reply = stack.call(
+        API_KEY_USAGE, {"handshake": demo["handshake"], "api_key": demo["other_api_key"], "count": 2}
+    )
     assert reply.status == 200
     assert usage(stack, demo["other_user_id"])["period"] == {"ar_tryons": 0, "ai_tryons": 0, "api_calls": 2}
     assert usage(stack, demo["user_id"])["period"] == {"ar_tryons": 0, "ai_tryons": 0, "api_calls": 0}
@@ -111,7 +122,9 @@ def test_a_plan_change_applies_to_the_next_request(stack: InProcessApi) -> None:
     demo = stack.demo
     service = UsageService(UsageStore(stack.session.client("dynamodb"), stack.table))
     service.set_plan("starter", PlanLimits(ar_tryons=0))
-    reply = stack.call(TRYON, {"handshake": demo["handshake"], "type": "AR", "count": 1, "user_id": demo["user_id"]})
+    reply = stack.call(
+        TRYON, {"handshake": demo["handshake"], "type": "AR", "count": 1, "user_id": demo["user_id"]}
+    )
     assert reply.json["warnings"] == ["Usage limit exceeded for this period"]
 
 

@@ -20,7 +20,12 @@ def ar_count(stack: InProcessApi) -> int:
 
 def test_a_retry_counts_once_and_replays_the_first_response(stack: InProcessApi) -> None:
     # given
-    body = {"handshake": stack.demo["handshake"], "type": "AR", "count": 101, "user_id": stack.demo["user_id"]}
+    body = {
+        "handshake": stack.demo["handshake"],
+        "type": "AR",
+        "count": 101,
+        "user_id": stack.demo["user_id"],
+    }
     first = stack.call(TRYON, body, headers={"Idempotency-Key": "retry-1"})
     # when
     retries = [stack.call(TRYON, body, headers={"Idempotency-Key": "retry-1"}) for _ in range(5)]
@@ -59,10 +64,16 @@ def test_the_same_key_with_another_body_is_422(stack: InProcessApi, change: dict
 
 def test_the_same_key_on_another_endpoint_is_422(stack: InProcessApi) -> None:
     demo = stack.demo
-    stack.call(TRYON, {"handshake": demo["handshake"], "type": "AR", "count": 1, "user_id": demo["user_id"]},
-               headers={"Idempotency-Key": "shared"})
-    reply = stack.call(PRODUCTS, {"handshake": demo["handshake"], "user_id": demo["user_id"], "value": 1},
-                       headers={"Idempotency-Key": "shared"})
+    stack.call(
+        TRYON,
+        {"handshake": demo["handshake"], "type": "AR", "count": 1, "user_id": demo["user_id"]},
+        headers={"Idempotency-Key": "shared"},
+    )
+    reply = stack.call(
+        PRODUCTS,
+        {"handshake": demo["handshake"], "user_id": demo["user_id"], "value": 1},
+        headers={"Idempotency-Key": "shared"},
+    )
     assert reply.status == 422
 
 

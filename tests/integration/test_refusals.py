@@ -28,7 +28,13 @@ def refused(stack: InProcessApi, status: int, *args: Any, **kwargs: Any) -> str:
 
 
 def tryon(stack: InProcessApi, **fields: Any) -> dict[str, Any]:
-    return {"handshake": stack.demo["handshake"], "type": "AR", "count": 1, "user_id": stack.demo["user_id"], **fields}
+    return {
+        "handshake": stack.demo["handshake"],
+        "type": "AR",
+        "count": 1,
+        "user_id": stack.demo["user_id"],
+        **fields,
+    }
 
 
 @pytest.mark.parametrize("count", [True, 1.5, 1.0, "5", 0, -1, 1_000_001, None, [1], {"n": 1}])
@@ -55,7 +61,13 @@ def test_type_must_be_exactly_ar_or_ai(stack: InProcessApi, kind: Any) -> None:
 
 @pytest.mark.parametrize(
     ("path", "field"),
-    [(TRYON, "type"), (TRYON, "count"), (API_KEY_USAGE, "api_key"), (API_KEY_USAGE, "count"), (PRODUCTS, "user_id")],
+    [
+        (TRYON, "type"),
+        (TRYON, "count"),
+        (API_KEY_USAGE, "api_key"),
+        (API_KEY_USAGE, "count"),
+        (PRODUCTS, "user_id"),
+    ],
 )
 def test_missing_fields_are_named(stack: InProcessApi, path: str, field: str) -> None:
     body = {
@@ -145,7 +157,10 @@ def test_a_missing_or_wrong_handshake_is_401(stack: InProcessApi, path: str, han
 
 
 def test_a_handshake_that_only_shares_a_prefix_is_wrong(stack: InProcessApi) -> None:
-    assert refused(stack, 401, TRYON, tryon(stack, handshake=stack.demo["handshake"][:-1])) == "Invalid handshake token"
+    assert (
+        refused(stack, 401, TRYON, tryon(stack, handshake=stack.demo["handshake"][:-1]))
+        == "Invalid handshake token"
+    )
 
 
 @pytest.mark.parametrize("path", [TRYON, API_KEY_USAGE])

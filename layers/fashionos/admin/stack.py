@@ -46,9 +46,8 @@ def local_stack(path: Path) -> Stack:
             f"No local stack ({path} is missing): start one with `make dev`, or pass --stack NAME"
         )
     described = json.loads(path.read_text())
-    session = boto3.Session(
-        aws_access_key_id="local", aws_secret_access_key="local", region_name=described["region"]
-    )
+    moto_credentials = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # moto takes any
+    session = boto3.Session(region_name=described["region"], **moto_credentials)
     return Stack(described["stack_name"], described["outputs"], session, described["endpoint_url"])
 
 

@@ -115,7 +115,8 @@ class IntegrationApi:
         body: dict[str, Any] | None
         extra: dict[str, str] = {}
         try:
-            if event.get("httpMethod") == "OPTIONS" and self._route(event):  # a CORS preflight
+            if event.get("httpMethod") == "OPTIONS":  # a CORS preflight
+                self._route(event)
                 status, body, extra = 204, None, {"Allow": "POST", **preflight_headers(origin, "POST")}
             else:
                 status, body, extra = self._dispatch(event, headers)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from fashionos import aws
 from fashionos.errors import ApiKeyInactive, ApiKeyNotFound, OwnershipMismatch, PlanNotFound, UserNotFound
 from fashionos.idempotency import IdempotencyClaim
-from fashionos.ids import random_token, sha256_hex
+from fashionos.ids import prefixed_id, random_token, sha256_hex
 from fashionos.observability import logger, metrics
 from fashionos.settings import settings
 from fashionos.usage.models import (
@@ -82,7 +82,7 @@ class UsageService:
     def _count(
         self, user: User, key: ApiKey | None, counter: Counter, count: int, claim: IdempotencyClaim | None
     ) -> UsageResult:
-        increments = {counter: count}
+        increments: dict[str, int] = {counter: count}
         if key is not None:
             increments[key_counter(key.key_id, counter)] = count
         totals = self._store.add_usage(user.user_id, current_period(), increments, claim)
@@ -139,8 +139,6 @@ class UsageService:
     def create_user(self, plan: str, user_id: str | None = None) -> User:
         if self._store.get_plan(plan) is None:
             raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
-        from fashionos.ids import prefixed_id
-
         user = User(user_id=user_id or prefixed_id("usr"), plan=plan, created_at=_timestamp())
         self._store.create_user(user)
         return user

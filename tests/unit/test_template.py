@@ -1,0 +1,75 @@
+"""The template is the one source of truth for deploys and the local stack: check what both rely on."""
+
+import importlib
+
+import pytest
+
+from devserver.template import ApiRoute, LocalTemplate, load_template
+
+TEMPLATE = load_template()
+LOCAL = LocalTemplate(TEMPLATE, "unit")
+
+
+def test_short_form_tags_load_as_intrinsics() -> None:
+    env = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["TABLE_NAME"] == {"Ref": "IntegrationTable"}
+
+
+def test_every_function_is_python313_arm64_and_importable() -> None:
+    globals_ = TEMPLATE["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    for function in LOCAL.functions().values():
+        module = importlib.import_module(function.module)
+        assert callable(getattr(module, function.handler))
+
+
+def test_each_integration_endpoint_has_one_function_taking_every_method() -> None:
+    routes = {r.path: r for r in LOCAL.routes() if r.api == "IntegrationApi"}
+    assert set(routes) == {
+        "/api/v1/integration/increase-tryon-usage-count",
+        "/api/v1/integration/increase-api-key-usage-count",
+        "/api/v1/integration/set-user-product-number",
+    }
+    assert {r.method for r in routes.values()} == {"ANY"}  # the code answers 405 and CORS preflight
+    assert len({r.function for r in routes.values()}) == 3
+
+
+@pytest.mark.parametrize("name", sorted(LOCAL.functions()))
+def test_functions_get_least_privilege(name: str) -> None:
+    statements = [s for p in TEMPLATE["Resources"][name]["Properties"]["Policies"] for s in p["Statement"]]
+    allowed = {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+        "secretsmanager:GetSecretValue",
+    }
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert set(actions) <= allowed
+        assert "*" not in str(statement["Resource"])
+
+
+def test_table_has_point_in_time_recovery_and_ttl() -> None:
+    props = TEMPLATE["Resources"]["IntegrationTable"]["Properties"]
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
+
+
+def test_unknown_paths_answer_in_the_integration_error_format() -> None:
+    status, body = LOCAL.gateway_response("IntegrationApi", "MISSING_AUTHENTICATION_TOKEN", 403) or (0, "")
+    assert status == 404
+    assert body.replace(" ", "") == '{"success":false,"error":"Notfound"}'
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/v1/things/abc", {"id": "abc"}), ("/v1/things/abc/more", None), ("/v1/things/", None)],
+)
+def test_route_matching_with_path_parameters(path: str, expected: dict[str, str] | None) -> None:
+    assert ApiRoute("Api", "/v1/things/{id}", "GET", "F").matches(path) == expected
+
+
+def test_greedy_path_parameters() -> None:
+    assert ApiRoute("Api", "/files/{proxy+}", "ANY", "F").matches("/files/a/b") == {"proxy": "a/b"}
