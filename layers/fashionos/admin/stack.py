@@ -46,8 +46,10 @@ def local_stack(path: Path) -> Stack:
             f"No local stack ({path} is missing): start one with `make dev`, or pass --stack NAME"
         )
     described = json.loads(path.read_text())
-    moto_credentials = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}  # moto takes any
-    session = boto3.Session(region_name=described["region"], **moto_credentials)
+    secret = "local"  # moto takes any credentials  # noqa: S105
+    session = boto3.Session(
+        aws_access_key_id="local", aws_secret_access_key=secret, region_name=described["region"]
+    )
     return Stack(described["stack_name"], described["outputs"], session, described["endpoint_url"])
 
 
