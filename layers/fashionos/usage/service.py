@@ -90,6 +90,16 @@ class UsageService:
             metrics.add_metric(name=_METRIC_NAMES[counter], unit=MetricUnit.Count, value=count)
         limit = getattr(self._limits(user), counter)
         exceeded = limit is not None and totals.get(counter, 0) > limit
+        logger.info(
+            "Usage counted",
+            user_id=user.user_id,
+            key_id=key.key_id if key else None,
+            counter=counter,
+            count=count,
+            period_total=totals.get(counter, 0),
+            limit_exceeded=exceeded,
+            replayed=bool(claim and claim.applied),
+        )
         return UsageResult(warnings=[USAGE_LIMIT_EXCEEDED] if exceeded else [])
 
     def _caller(self, user_id: str | None, api_key: str | None) -> tuple[User, ApiKey | None]:
