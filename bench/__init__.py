@@ -1,0 +1,15 @@
+"""Benchmarks (``make bench``): every figure is a ratio against a baseline measured in the same run.
+
+- ``coldstart``: importing a handler module (plus the DynamoDB client it creates lazily) vs the floor
+  ``import boto3; boto3.client("dynamodb")``, each in a fresh interpreter.
+- ``throughput``: increments/s through the dev gateway vs raw ``UpdateItem ADD`` on the same moto server.
+- ``warmpath``: per-request latency of a warm handler vs the DynamoDB calls that request makes.
+
+Budgets come from DESIGN.md ("Performance budgets"); they are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
