@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from devserver.demo import seed
 from devserver.stack import DEV_DIR, LocalStack
@@ -24,32 +25,43 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stack = LocalStack(port=args.port, host=args.host, state_dir=args.state_dir)
-    try:
-        stack.start()
-    except OSError as error:
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:  # whatever happens from here on, the moto server process is stopped with us
+        try:
+            stack.start()
+        except OSError as error:
+            print(
+                f"Could not start the dev gateway on {args.host}:{args.port}: {error} (set DEV_PORT)",
+                file=sys.stderr,
+            )
+            return 1
+        credentials = demo_credentials(stack)
+        print(banner(stack, stack.write_credentials(credentials), credentials), flush=True)
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
         stack.stop()
-        print(
-            f"Could not start the dev gateway on {args.host}:{args.port}: {error} (set DEV_PORT)",
-            file=sys.stderr,
-        )
-        return 1
+    return 0
+
+
+def demo_credentials(stack: LocalStack) -> dict[str, Any]:
     outputs = stack.describe()["outputs"]
-    credentials = {
-        "base_url": stack.base_url,
-        **seed(
-            stack.client("dynamodb"),
-            stack.client("secretsmanager"),
-            outputs["IntegrationTableName"],
-            outputs["HandshakeSecretArn"],
-        ),
-        "moto_endpoint_url": stack.moto.url,
-    }
-    path = stack.write_credentials(credentials)
+    demo = seed(
+        stack.client("dynamodb"),
+        stack.client("secretsmanager"),
+        outputs["IntegrationTableName"],
+        outputs["HandshakeSecretArn"],
+    )
+    return {"base_url": stack.base_url, **demo, "moto_endpoint_url": stack.moto.url}
+
+
+def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
     example = json.dumps(
         {"handshake": credentials["handshake"], "type": "AR", "count": 1, "api_key": credentials["api_key"]}
     )
-    print(
-        f"""
+    return f"""
 Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
   moto server      {stack.moto.url}
@@ -63,18 +75,7 @@ Try it:
   .venv/bin/fashionos-admin usage {credentials["user_id"]}
 
 Ctrl-C stops everything.
-""",
-        flush=True,
-    )
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        stopped.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stack.stop()
-    return 0
+"""
 
 
 if __name__ == "__main__":

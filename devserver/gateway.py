@@ -142,6 +142,8 @@ def _http_response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
 def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, each response waits for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

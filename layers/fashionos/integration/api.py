@@ -15,9 +15,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
 from fashionos import aws, errors
@@ -46,6 +45,9 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.IdempotencyKeyReused: 422,
     errors.RateLimited: 429,
 }
+
+if TYPE_CHECKING:  # the runtime import pulls in all of Powertools' top-level package
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -18,7 +18,8 @@ TryOnType = Literal["AR", "AI"]
 
 class _IntegrationRequest(BaseModel):
     # strict: a JSON integer is an int, and nothing else is (not true, 1.5, 1.0 or "5").
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: a function builds only the validator of the model it uses, when it first uses it.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     handshake: str  # checked before the model is built; declared so that it is not an unknown field
 
