@@ -1,4 +1,6 @@
-"""moto in server mode, as its own process (in-process moto is not thread-safe), on a free port."""
+"""moto in server mode, as its own process (in-process moto is not thread-safe), on a free port.
+
+The process is `devserver.moto_serial`: moto's server, one request at a time, so writes stay atomic."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ class MotoServer:
     def start(self, timeout: float = 30) -> MotoServer:
         output = self._log.open("ab") if self._log else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "devserver.moto_serial", "-H", "127.0.0.1", "-p", str(self.port)],
+            cwd=Path(__file__).resolve().parent.parent,  # so that `-m devserver...` resolves from anywhere
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -145,3 +145,20 @@ def test_a_previous_handshake_token_keeps_working_during_rotation(
     for token in (demo["handshake"], new):
         reply = stack.call(path, {**body, "handshake": token, "api_key": demo["api_key"]})
         assert reply.status == 200, reply.text
+
+
+def test_a_rotation_is_finished_by_retiring_the_previous_token(stack: InProcessApi) -> None:
+    from fashionos.integration.handshake import retire_previous_handshake, rotate_handshake, token_cache
+
+    # given: a rotation, with the new token in use
+    demo = stack.demo
+    secrets = stack.session.client("secretsmanager")
+    new = rotate_handshake(secrets, stack.secret_arn)
+    body = {"type": "AR", "count": 1, "user_id": demo["user_id"]}
+    assert stack.call(TRYON, {**body, "handshake": new}).status == 200
+    # when: the operator finishes it, and the container's cached copy expires
+    retire_previous_handshake(secrets, stack.secret_arn)
+    token_cache.clear()
+    # then
+    assert stack.call(TRYON, {**body, "handshake": demo["handshake"]}).status == 401
+    assert stack.call(TRYON, {**body, "handshake": new}).status == 200

@@ -114,11 +114,14 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         case "rotate-handshake":
             if args.finish:
                 retire_previous_handshake(stack.secretsmanager(), stack.handshake_secret)
-                return {"previous": "retired"}
+                return {
+                    "previous": "retired",
+                    "note": "Functions stop accepting the previous token within SECRET_CACHE_SECONDS (300 s).",
+                }
             token = rotate_handshake(stack.secretsmanager(), stack.handshake_secret)
             return {
                 "handshake": token,
-                "note": "The previous token stays valid until rotate-handshake --finish.",
+                "note": "Accepted at once; the previous token stays valid until rotate-handshake --finish.",
             }
     raise AssertionError(args.command)
 

@@ -175,7 +175,9 @@ class IntegrationApi:
             table=config.table_name,
             scope="integration",
             key=key,
-            fingerprint=fingerprint("POST", event.get("resource") or "", body, ignore=frozenset({"handshake"})),
+            fingerprint=fingerprint(
+                "POST", event.get("resource") or "", body, ignore=frozenset({"handshake"})
+            ),
             ttl_seconds=config.idempotency_ttl_seconds,
         )
         try:

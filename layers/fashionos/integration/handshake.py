@@ -1,7 +1,8 @@
 """The handshake token: a shared secret in Secrets Manager, ``{"current": ..., "previous": ...}``.
 
 Both tokens are accepted so the legacy system can switch to a new token without downtime. The secret is
-cached per container for ``secret_cache_seconds``; it is never logged.
+cached per container for ``secret_cache_seconds`` (a retired token stays accepted that long) and refetched
+early when a token does not match (a new token is accepted at once). It is never logged.
 """
 
 from __future__ import annotations
@@ -22,21 +23,27 @@ if TYPE_CHECKING:
 
 
 class _TokenCache:
-    """The accepted tokens, fetched at most once per ``secret_cache_seconds`` per container."""
+    """The accepted tokens, fetched at most once per ``secret_cache_seconds`` per container — or sooner when
+    a token does not match, so a freshly rotated token works at once (at most one refetch a second)."""
+
+    REFRESH_ON_MISS_SECONDS = 1.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._fetched = 0.0
         self._expires = 0.0
         self._tokens: tuple[bytes, ...] = ()
 
-    def get(self) -> tuple[bytes, ...]:
+    def get(self, *, refresh: bool = False) -> tuple[bytes, ...]:
         with self._lock:
-            if time.monotonic() >= self._expires:
+            now = time.monotonic()
+            stale = now >= self._expires or (refresh and now - self._fetched >= self.REFRESH_ON_MISS_SECONDS)
+            if stale:
                 config = settings()
                 secret = aws.secretsmanager().get_secret_value(SecretId=config.handshake_secret_id)
                 value = json.loads(secret["SecretString"])
                 self._tokens = tuple(value[k].encode() for k in ("current", "previous") if value.get(k))
-                self._expires = time.monotonic() + config.secret_cache_seconds
+                self._fetched, self._expires = now, now + config.secret_cache_seconds
             return self._tokens
 
     def clear(self) -> None:
@@ -47,13 +54,16 @@ class _TokenCache:
 token_cache = _TokenCache()
 
 
+def _matches(candidate: bytes, tokens: tuple[bytes, ...]) -> bool:
+    # Compare against every token (constant time each), without stopping at the first match.
+    return any([hmac.compare_digest(candidate, token) for token in tokens])  # noqa: C419
+
+
 def verify_handshake(presented: object) -> None:
     if not isinstance(presented, str) or not presented:
         raise InvalidHandshake("Missing handshake token")
     candidate = presented.encode()
-    # Compare against every token (constant time each), without stopping at the first match.
-    matches = [hmac.compare_digest(candidate, token) for token in token_cache.get()]
-    if not any(matches):
+    if not (_matches(candidate, token_cache.get()) or _matches(candidate, token_cache.get(refresh=True))):
         raise InvalidHandshake("Invalid handshake token")
 
 
