@@ -116,7 +116,7 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
                 retire_previous_handshake(stack.secretsmanager(), stack.handshake_secret)
                 return {
                     "previous": "retired",
-                    "note": "Functions stop accepting the previous token within SECRET_CACHE_SECONDS (300 s).",
+                    "note": "Functions stop accepting the previous token within SECRET_CACHE_SECONDS (300 s)",
                 }
             token = rotate_handshake(stack.secretsmanager(), stack.handshake_secret)
             return {
