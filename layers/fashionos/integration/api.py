@@ -122,7 +122,7 @@ class IntegrationApi:
                 status, body, extra = 204, None, {"Allow": "POST", **preflight_headers(origin, "POST")}
             else:
                 status, body, extra = self._dispatch(event, headers)
-        except errors.DomainError as error:
+        except tuple(STATUS) as error:
             status, body = STATUS[type(error)], {"success": False, "error": error.message}
             if isinstance(error, errors.MethodNotAllowed):
                 extra = {"Allow": error.allow}
