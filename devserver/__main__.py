@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = LocalStack(port=args.port, host=args.host, state_dir=args.state_dir)
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
+        signal.signal(signum, lambda *_: stopped.set())
     try:  # whatever happens from here on, the moto server process is stopped with us
         try:
             stack.start()
@@ -39,8 +40,6 @@ def main(argv: list[str] | None = None) -> int:
         credentials = demo_credentials(stack)
         print(banner(stack, stack.write_credentials(credentials), credentials), flush=True)
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         stack.stop()
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import importlib
-import json
 import logging
 import time
 import uuid
@@ -173,7 +172,3 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
 
     server = Server((host, port), RequestHandler)
     return server
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2)
