@@ -14,6 +14,7 @@ from fashionos.idempotency import IdempotencyClaim
 from fashionos.ids import prefixed_id, random_token, sha256_hex
 from fashionos.observability import logger, metrics
 from fashionos.settings import settings
+from fashionos.times import rfc3339_now
 from fashionos.usage.models import (
     COUNTERS,
     TRYON_COUNTER,
@@ -49,10 +50,6 @@ _METRIC_NAMES: dict[Counter, str] = {
 def current_period(now: datetime | None = None) -> str:
     """Usage periods are calendar months in UTC: ``2026-11``."""
     return (now or datetime.now(UTC)).strftime("%Y-%m")
-
-
-def _timestamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class UsageService:
@@ -149,7 +146,7 @@ class UsageService:
     def create_user(self, plan: str, user_id: str | None = None) -> User:
         if self._store.get_plan(plan) is None:
             raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
-        user = User(user_id=user_id or prefixed_id("usr"), plan=plan, created_at=_timestamp())
+        user = User(user_id=user_id or prefixed_id("usr"), plan=plan, created_at=rfc3339_now())
         self._store.create_user(user)
         return user
 
@@ -164,7 +161,7 @@ class UsageService:
         key_id = random_token(KEY_ID_LENGTH)
         secret = f"{API_KEY_PREFIX}{key_id}{random_token(KEY_SECRET_LENGTH)}"
         key = ApiKey(
-            key_id=key_id, user_id=user_id, key_hash=sha256_hex(secret), active=True, created_at=_timestamp()
+            key_id=key_id, user_id=user_id, key_hash=sha256_hex(secret), active=True, created_at=rfc3339_now()
         )
         self._store.create_api_key(key)
         return key, secret

@@ -11,13 +11,13 @@ Items of the one table (``pk``/``sk``):
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, UserNotFound
 from fashionos.idempotency import ConditionFailed, IdempotencyClaim
+from fashionos.times import rfc3339_now
 from fashionos.usage.models import ApiKey, Plan, PlanLimits, User
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, UpdateTypeDef
 
 Item = dict[str, Any]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _user_key(user_id: str, sk: str) -> dict[str, AttributeValueTypeDef]:
@@ -127,7 +123,7 @@ class UsageStore:
             "Key": _user_key(user_id, "PROFILE"),
             "UpdateExpression": "SET product_count = :value, products_updated_at = :now",
             "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeValues": {":value": {"N": str(value)}, ":now": {"S": _now()}},
+            "ExpressionAttributeValues": {":value": {"N": str(value)}, ":now": {"S": rfc3339_now()}},
         }
         try:
             if claim is None:
@@ -143,7 +139,11 @@ class UsageStore:
 
     # --- provisioning (admin) ----------------------------------------------------------------------
     def put_plan(self, plan: Plan) -> None:
-        item: Item = {"pk": {"S": f"PLAN#{plan.name}"}, "sk": {"S": "PLAN"}, "updated_at": {"S": _now()}}
+        item: Item = {
+            "pk": {"S": f"PLAN#{plan.name}"},
+            "sk": {"S": "PLAN"},
+            "updated_at": {"S": rfc3339_now()},
+        }
         for f in fields(PlanLimits):
             limit = getattr(plan.limits, f.name)
             if limit is not None:
@@ -202,7 +202,7 @@ class UsageStore:
                 Key={"pk": {"S": f"APIKEY#{key_id}"}, "sk": {"S": "APIKEY"}},
                 UpdateExpression="SET active = :false, deactivated_at = :now",
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":false": {"BOOL": False}, ":now": {"S": _now()}},
+                ExpressionAttributeValues={":false": {"BOOL": False}, ":now": {"S": rfc3339_now()}},
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
