@@ -80,12 +80,8 @@ class Gateway:
     def _gateway_response(
         self, api: str, kind: str, request_id: str, default_status: int
     ) -> tuple[int, dict[str, str], bytes]:
-        status, body = self.local.gateway_response(api, kind, default_status) or (
-            default_status,
-            '{"message": "Error"}',
-        )
-        body = body.replace("$context.requestId", request_id)
-        return status, {"Content-Type": "application/json", "X-Request-Id": request_id}, body.encode()
+        status, headers, body = self.local.gateway_response(api, kind, default_status, request_id)
+        return status, headers, body.encode()
 
 
 def _proxy_event(

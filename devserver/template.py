@@ -144,15 +144,25 @@ class LocalTemplate:
                 routes.append(ApiRoute(api, props["Path"], props["Method"].upper(), name))
         return routes
 
-    def gateway_response(self, api: str, kind: str, default_status: int) -> tuple[int, str] | None:
-        """A ``GatewayResponses`` entry of an API: (status, application/json body template). Without a
-        ``StatusCode`` the response keeps the status API Gateway would have sent (``default_status``)."""
+    def gateway_response(
+        self, api: str, kind: str, default_status: int, request_id: str
+    ) -> tuple[int, dict[str, str], str]:
+        """An API's ``GatewayResponses`` entry rendered as API Gateway would: (status, headers, body).
+
+        Without a ``StatusCode`` the response keeps the status API Gateway would have sent
+        (``default_status``); header values are ``'static'`` strings or ``context.requestId``.
+        """
         responses = self.resources.get(api, {}).get("Properties", {}).get("GatewayResponses", {})
-        response = responses.get(kind)
-        if response is None:
-            return None
-        body = response.get("ResponseTemplates", {}).get("application/json", "")
-        return int(response.get("StatusCode", default_status)), body
+        response = responses.get(kind, {})
+        headers = {"Content-Type": "application/json"}
+        for name, value in response.get("ResponseParameters", {}).get("Headers", {}).items():
+            headers[name] = request_id if value == "context.requestId" else str(value).strip("'")
+        body = response.get("ResponseTemplates", {}).get("application/json", '{"message": "Error"}')
+        return (
+            int(response.get("StatusCode", default_status)),
+            headers,
+            body.replace("$context.requestId", request_id),
+        )
 
 
 def create_resources(local: LocalTemplate, session: Any) -> None:

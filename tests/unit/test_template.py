@@ -58,8 +58,11 @@ def test_table_has_point_in_time_recovery_and_ttl() -> None:
 
 
 def test_unknown_paths_answer_in_the_integration_error_format() -> None:
-    status, body = LOCAL.gateway_response("IntegrationApi", "MISSING_AUTHENTICATION_TOKEN", 403) or (0, "")
+    status, headers, body = LOCAL.gateway_response(
+        "IntegrationApi", "MISSING_AUTHENTICATION_TOKEN", 403, "r-1"
+    )
     assert status == 404
+    assert headers == {"Content-Type": "application/json", "X-Request-Id": "r-1"}
     assert body.replace(" ", "") == '{"success":false,"error":"Notfound"}'
 
 
@@ -73,3 +76,15 @@ def test_route_matching_with_path_parameters(path: str, expected: dict[str, str]
 
 def test_greedy_path_parameters() -> None:
     assert ApiRoute("Api", "/files/{proxy+}", "ANY", "F").matches("/files/a/b") == {"proxy": "a/b"}
+
+
+def test_api_gateway_throttling_answers_429_with_retry_after_in_the_error_format() -> None:
+    status, headers, body = LOCAL.gateway_response("IntegrationApi", "THROTTLED", 429, "r-2")
+    assert (status, headers["Retry-After"], headers["X-Request-Id"]) == (429, "1", "r-2")
+    assert body.replace(" ", "") == '{"success":false,"error":"Toomanyrequests"}'
+
+
+def test_a_failing_function_keeps_api_gateways_status() -> None:
+    status, _, body = LOCAL.gateway_response("IntegrationApi", "DEFAULT_5XX", 502, "r-3")
+    assert status == 502
+    assert '"success": false' in body
