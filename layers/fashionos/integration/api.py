@@ -167,28 +167,33 @@ class IntegrationApi:
         key = headers.get("idempotency-key")
         if key is None:
             return 200, route(IntegrationRequest(body, None)), {}
-        if not IDEMPOTENCY_KEY.fullmatch(key):
-            raise errors.InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters")
-        config = settings()
-        claim = IdempotencyClaim(
-            client=aws.dynamodb(),
-            table=config.table_name,
-            scope="integration",
-            key=key,
-            fingerprint=fingerprint(
-                "POST", event.get("resource") or "", body, ignore=frozenset({"handshake"})
-            ),
-            ttl_seconds=config.idempotency_ttl_seconds,
-        )
-        try:
-            result = route(IntegrationRequest(body, claim))
-        except AlreadyClaimed:
-            resolved = claim.resolve()
-            if isinstance(resolved, StoredResponse):
-                return resolved.status, resolved.body, {"Idempotent-Replayed": "true"}
-            result = route(IntegrationRequest(body, resolved))
-        claim.save(StoredResponse(200, result))
-        return 200, result, {}
+        return _idempotently(route, body, key, resource=event.get("resource") or "")
+
+
+def _idempotently(
+    route: Route, body: dict[str, Any], key: str, *, resource: str
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Run ``route`` once per Idempotency-Key: a retry gets the first response, or finishes it."""
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise errors.InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters")
+    config = settings()
+    claim = IdempotencyClaim(
+        client=aws.dynamodb(),
+        table=config.table_name,
+        scope="integration",
+        key=key,
+        fingerprint=fingerprint("POST", resource, body, ignore=frozenset({"handshake"})),
+        ttl_seconds=config.idempotency_ttl_seconds,
+    )
+    try:
+        result = route(IntegrationRequest(body, claim))
+    except AlreadyClaimed:
+        resolved = claim.resolve()
+        if isinstance(resolved, StoredResponse):
+            return resolved.status, resolved.body, {"Idempotent-Replayed": "true"}
+        result = route(IntegrationRequest(body, resolved))
+    claim.save(StoredResponse(200, result))
+    return 200, result, {}
 
 
 def entrypoint(app: IntegrationApi) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
