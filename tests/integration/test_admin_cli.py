@@ -72,6 +72,7 @@ def test_moving_a_user_to_another_plan_changes_its_limits(stack: InProcessApi, a
         (("create-api-key", "usr_nobody"), "User not found"),
         (("deactivate-api-key", "nokey"), "not found"),
         (("set-user-plan", "usr_nobody", "starter"), "not found"),
+        (("create-user", "--plan", "starter", "--user-id", "has space"), "A user id is"),
     ],
 )
 def test_mistakes_are_reported_with_exit_code_1(admin: Any, args: tuple[str, ...], error: str) -> None:

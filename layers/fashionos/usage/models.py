@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 MAX_COUNT = 1_000_000
 MAX_PRODUCTS = 100_000_000
 
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+MAX_USER_ID_LENGTH = 128
+USER_ID_PATTERN = rf"[A-Za-z0-9_.:@-]{{1,{MAX_USER_ID_LENGTH}}}"
+UserId = Annotated[str, StringConstraints(pattern=rf"^{USER_ID_PATTERN}$")]
 ApiKeyString = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 TryOnType = Literal["AR", "AI"]

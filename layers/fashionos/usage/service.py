@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import UTC, datetime
 from functools import cache
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from fashionos import aws
-from fashionos.errors import ApiKeyInactive, ApiKeyNotFound, OwnershipMismatch, PlanNotFound, UserNotFound
+from fashionos.errors import (
+    ApiKeyInactive,
+    ApiKeyNotFound,
+    InvalidRequest,
+    OwnershipMismatch,
+    PlanNotFound,
+    UserNotFound,
+)
 from fashionos.idempotency import IdempotencyClaim
 from fashionos.ids import prefixed_id, random_token, sha256_hex
 from fashionos.observability import logger, metrics
@@ -17,7 +25,9 @@ from fashionos.settings import settings
 from fashionos.times import rfc3339_now
 from fashionos.usage.models import (
     COUNTERS,
+    MAX_USER_ID_LENGTH,
     TRYON_COUNTER,
+    USER_ID_PATTERN,
     ApiKey,
     ApiKeyUsageIncrease,
     Counter,
@@ -144,16 +154,20 @@ class UsageService:
         return plan
 
     def create_user(self, plan: str, user_id: str | None = None) -> User:
-        if self._store.get_plan(plan) is None:
-            raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
+        if user_id is not None and not re.fullmatch(USER_ID_PATTERN, user_id):
+            raise InvalidRequest(f"A user id is 1-{MAX_USER_ID_LENGTH} of A-Z a-z 0-9 _ . : @ -")
+        self._require_plan(plan)
         user = User(user_id=user_id or prefixed_id("usr"), plan=plan, created_at=rfc3339_now())
         self._store.create_user(user)
         return user
 
     def set_user_plan(self, user_id: str, plan: str) -> None:
+        self._require_plan(plan)
+        self._store.set_user_plan(user_id, plan)
+
+    def _require_plan(self, plan: str) -> None:
         if self._store.get_plan(plan) is None:
             raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
-        self._store.set_user_plan(user_id, plan)
 
     def create_api_key(self, user_id: str) -> tuple[ApiKey, str]:
         """A new active key for ``user_id``: returns the record and the key itself (shown once)."""
