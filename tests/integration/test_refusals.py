@@ -99,7 +99,9 @@ def test_user_id_must_be_a_sane_string(stack: InProcessApi, user_id: Any) -> Non
     assert "user_id" in refused(stack, 400, TRYON, tryon(stack, user_id=user_id))
 
 
-@pytest.mark.parametrize("raw", [b"{", b"not json", b'{"count": NaN}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "raw", [b"{", b"not json", b'{"count": NaN}', b'{"count": Infinity}', b"\xff\xfe", b"[" * 16_000]
+)
 def test_invalid_json(stack: InProcessApi, raw: bytes) -> None:
     assert refused(stack, 400, TRYON, raw=raw) == "Request body is not valid JSON"
 

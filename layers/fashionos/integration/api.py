@@ -220,7 +220,7 @@ def _json_object(event: dict[str, Any], headers: dict[str, str]) -> dict[str, An
         raise errors.InvalidRequest("Content-Type must be application/json")
     try:
         body = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nesting deeper than the parser goes
         raise errors.InvalidRequest("Request body is not valid JSON") from error
     if not isinstance(body, dict):
         raise errors.InvalidRequest("Request body must be a JSON object")
