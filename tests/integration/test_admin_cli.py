@@ -92,3 +92,65 @@ def test_without_a_local_stack_the_cli_says_how_to_start_one(
 ) -> None:
     assert main(["--local-state", str(tmp_path / "none"), "usage", "usr_x"]) == 1
     assert "make dev" in capsys.readouterr().err
+
+
+# A deployed stack as CloudFormation describes it: only the outputs the CLI reads matter here.
+DEPLOYED = {
+    "Resources": {
+        "Table": {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+            },
+        },
+    },
+    "Outputs": {
+        "IntegrationTableName": {"Value": {"Ref": "Table"}},
+    },
+}
+
+
+def test_a_deployed_stack_is_found_by_name_through_its_outputs(
+    stack: InProcessApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given: a stack deployed in the account (moto's CloudFormation)
+    # (moto's CloudFormation cannot create secrets: the test makes one and puts its ARN in the outputs)
+    secret = stack.session.client("secretsmanager").create_secret(Name="h", SecretString='{"current": "t0"}')
+    template = {
+        **DEPLOYED,
+        "Outputs": {**DEPLOYED["Outputs"], "HandshakeSecretArn": {"Value": secret["ARN"]}},
+    }
+    stack.session.client("cloudformation").create_stack(
+        StackName="fashionos-dev", TemplateBody=json.dumps(template)
+    )
+    base = ["--stack", "fashionos-dev", "--region", "us-east-1"]
+    # when
+    assert main([*base, "set-plan", "starter", "--products", "5"]) == 0
+    assert main([*base, "create-user", "--plan", "starter", "--user-id", "usr_deployed"]) == 0
+    assert main([*base, "rotate-handshake"]) == 0
+    capsys.readouterr()
+    assert main([*base, "usage", "usr_deployed"]) == 0
+    # then
+    assert json.loads(capsys.readouterr().out)["plan"]["limits"]["products"] == 5
+
+
+def test_an_unknown_stack_is_a_clear_error(stack: InProcessApi, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "nope", "--region", "us-east-1", "usage", "usr_x"]) == 1
+    assert "Stack nope" in capsys.readouterr().err
+
+
+def test_a_stack_without_our_outputs_is_a_clear_error(
+    stack: InProcessApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = {"Resources": DEPLOYED["Resources"]}
+    stack.session.client("cloudformation").create_stack(StackName="other", TemplateBody=json.dumps(other))
+    assert main(["--stack", "other", "--region", "us-east-1", "usage", "usr_x"]) == 1
+    assert "is it a Fashion OS stack?" in capsys.readouterr().err

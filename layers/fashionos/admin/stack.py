@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import boto3
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,7 +58,12 @@ def deployed_stack(name: str, region: str | None = None, profile: str | None = N
     session = boto3.Session(region_name=region, profile_name=profile)
     try:
         stacks = session.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
-    except session.client("cloudformation").exceptions.ClientError as error:
+    except ClientError as error:
         raise StackNotFound(f"Stack {name}: {error}") from error
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+    missing = {"IntegrationTableName", "HandshakeSecretArn"} - set(outputs)
+    if missing:
+        raise StackNotFound(
+            f"Stack {name} has no output {', '.join(sorted(missing))}: is it a Fashion OS stack?"
+        )
     return Stack(name, outputs, session)
