@@ -39,6 +39,14 @@ class InvalidHandshake(DomainError):
     pass
 
 
+class InvalidToken(DomainError):
+    """An access token that must not be honoured; ``reason`` says why (for logs and ``error_description``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
