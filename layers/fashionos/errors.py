@@ -85,3 +85,74 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotencyInProgress(DomainError):
     pass
+
+
+# Partner identity
+class InvalidClient(DomainError):
+    """OAuth client authentication failed: unknown client, revoked client or wrong secret, deliberately one
+    type so that no caller (and no response) can tell which (RFC 6749 ``invalid_client``)."""
+
+
+class InvalidApiKey(DomainError):
+    """A sandbox API key that must not be honoured: unknown, revoked or wrong secret (one type on purpose)."""
+
+
+class OrgNotFound(DomainError):
+    pass
+
+
+class ClientNotFound(DomainError):
+    pass
+
+
+# OAuth 2.0 endpoints (RFC 6749 §5.2): errors that carry their own wire code, because the OAuth endpoints
+# answer with ``{"error", "error_description"}`` rather than the Partner API's problem documents.
+class OAuthError(DomainError):
+    """An RFC 6749 §5.2 error; ``description`` becomes ``error_description`` and is shown to the caller.
+
+    It never holds a secret or a token, and it is written from our own words: RFC 6749 limits
+    ``error_description`` to printable ASCII without ``"`` or ``\\``.
+    """
+
+    error: str = "invalid_request"
+    status: int = 400
+
+    def __init__(self, description: str, *, www_authenticate: str | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.www_authenticate = www_authenticate
+
+
+class OAuthInvalidRequest(OAuthError):
+    error = "invalid_request"
+
+
+class OAuthInvalidClient(OAuthError):
+    """Client authentication failed; always 401 with a Basic challenge.
+
+    RFC 6749 §5.2 requires the challenge when the client used Basic and allows it otherwise; RFC 9110
+    §15.5.2 requires one on every 401, and it tells a client that sent nothing which scheme we accept.
+    """
+
+    error = "invalid_client"
+    status = 401
+    CHALLENGE = 'Basic realm="fashionos"'
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, www_authenticate=self.CHALLENGE)
+
+
+class OAuthUnauthorizedClient(OAuthError):
+    """An authenticated client that may not use this grant type."""
+
+    error = "unauthorized_client"
+
+
+class OAuthUnsupportedGrantType(OAuthError):
+    error = "unsupported_grant_type"
+
+
+class OAuthInvalidScope(OAuthError):
+    """A scope that is malformed, or not granted to the client."""
+
+    error = "invalid_scope"

@@ -1,0 +1,71 @@
+"""Partner provisioning records (orgs, their OAuth clients, sandbox API keys) and the constants they obey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+# Every scope a partner client may hold: the one list that provisioning validates against.
+KNOWN_SCOPES: Final = frozenset(
+    {
+        "profile:read",
+        "storefronts:read",
+        "storefronts:write",
+        "products:write",
+        "inventory:read",
+        "affiliates:read",
+        "affiliates:write",
+        "tryon:write",
+        "assets:write",
+        "webhooks:manage",
+    }
+)
+
+# Requests per minute per client ("Default 100 requests per minute per client. Burstable tiers ...").
+DEFAULT_RATE_TIER: Final = "default"
+RATE_TIERS: Final[dict[str, int]] = {DEFAULT_RATE_TIER: 100, "burst-1k": 1000, "burst-5k": 5000}
+
+GrantType = Literal["client_credentials"]
+GRANT_TYPES: Final[frozenset[GrantType]] = frozenset({"client_credentials"})
+ClientStatus = Literal["active", "revoked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    org_id: str
+    user_id: str  # the partner user ``usr_...`` that ``/v1/me`` shows as ``id``
+    handle: str
+    display_name: str | None
+    twin_active: bool
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """An OAuth 2.0 client. Only hashes of its secrets are kept; the secret is shown once."""
+
+    client_id: str
+    org_id: str
+    scopes: frozenset[str]
+    grant_types: frozenset[GrantType]
+    status: ClientStatus
+    rate_tier: str
+    created_at: str
+    secret_hash: str
+    # After a rotation with a grace period, the replaced secret's hash authenticates until this epoch second.
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: int | None = None
+
+    @property
+    def requests_per_minute(self) -> int:
+        return RATE_TIERS.get(self.rate_tier, RATE_TIERS[DEFAULT_RATE_TIER])
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxKey:
+    key_id: str
+    org_id: str
+    scopes: frozenset[str]
+    key_hash: str
+    active: bool
+    created_at: str
