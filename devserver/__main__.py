@@ -52,6 +52,7 @@ def demo_credentials(stack: LocalStack) -> dict[str, Any]:
         stack.client("secretsmanager"),
         outputs["IntegrationTableName"],
         outputs["HandshakeSecretArn"],
+        outputs["PartnerTableName"],
     )
     return {"base_url": stack.base_url, **demo, "moto_endpoint_url": stack.moto.url}
 
@@ -63,8 +64,10 @@ def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
     return f"""
 Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
+  Partner API      {stack.base_url}/oauth/token, /.well-known/jwks.json,
+                   {stack.base_url}/.well-known/oauth-authorization-server
   moto server      {stack.moto.url}
-  demo data        {path}  (handshake, user_id, api_key, ...)
+  demo data        {path}  (handshake, user_id, api_key, client_id, client_secret, ...)
 
 Try it:
   curl -X POST {stack.base_url}/api/v1/integration/increase-tryon-usage-count \\
@@ -72,6 +75,9 @@ Try it:
     -d '{example}'
 
   .venv/bin/fashionos-admin usage {credentials["user_id"]}
+
+  curl -u {credentials["client_id"]}:{credentials["client_secret"]} \\
+    -d grant_type=client_credentials {stack.base_url}/oauth/token
 
 Ctrl-C stops everything.
 """

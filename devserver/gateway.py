@@ -1,7 +1,10 @@
 """The dev gateway: API Gateway (REST, v1 proxy events) in front of the real handlers, from the template.
 
 Routes come from each function's ``Api`` events; a request no route matches gets the API's
-``MISSING_AUTHENTICATION_TOKEN`` gateway response, as on AWS. Handlers run in this process, one thread per
+``MISSING_AUTHENTICATION_TOKEN`` gateway response, as on AWS. On AWS each API has a host of its own; here they
+share one, so an unrouted request belongs to the API whose routes' common path prefix is the longest prefix
+of its path (``/api/v1/integration/...`` → IntegrationApi; ``/anything`` → PartnerApi, whose routes share
+only ``/``). Handlers run in this process, one thread per
 request, like concurrent Lambda containers sharing one warm module.
 """
 
@@ -43,6 +46,7 @@ class Gateway:
         self.routes = local.routes()
         self.functions = local.functions()
         self._handlers: dict[str, Handler] = {}
+        self._api_prefixes = _api_prefixes(self.routes)
 
     def handler(self, function: str) -> Handler:
         if function not in self._handlers:
@@ -61,7 +65,7 @@ class Gateway:
         request_id = str(uuid.uuid4())
         url = urlsplit(raw_path)
         if len(body) > MAX_PAYLOAD_BYTES:
-            return self._gateway_response(self.routes[0].api, "REQUEST_TOO_LARGE", request_id, 413)
+            return self._gateway_response(self.api_for(url.path), "REQUEST_TOO_LARGE", request_id, 413)
         for route in self.routes:
             params = route.matches(url.path)
             if params is not None and route.method in ("ANY", method):
@@ -74,14 +78,36 @@ class Gateway:
                     logging.getLogger("devserver").exception("%s failed", route.function)
                     return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
                 return _http_response(result)
-        api = self.routes[0].api if self.routes else ""
-        return self._gateway_response(api, "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+        return self._gateway_response(self.api_for(url.path), "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+
+    def api_for(self, path: str) -> str:
+        """The API an unrouted ``path`` belongs to: the longest matching route prefix (first API on a tie)."""
+        segments = [part for part in path.split("/") if part]
+        best, best_length = "", -1
+        for api, prefix in self._api_prefixes.items():
+            if segments[: len(prefix)] == prefix and len(prefix) > best_length:
+                best, best_length = api, len(prefix)
+        return best
 
     def _gateway_response(
         self, api: str, kind: str, request_id: str, default_status: int
     ) -> tuple[int, dict[str, str], bytes]:
         status, headers, body = self.local.gateway_response(api, kind, default_status, request_id)
         return status, headers, body.encode()
+
+
+def _api_prefixes(routes: list[ApiRoute]) -> dict[str, list[str]]:
+    """Each API's routes' longest common leading path segments (path parameters end a prefix)."""
+    prefixes: dict[str, list[str]] = {}
+    for route in routes:
+        segments = [part for part in route.path.split("/") if part]
+        segments = segments[: next((i for i, s in enumerate(segments) if "{" in s), len(segments))]
+        known = prefixes.setdefault(route.api, segments)
+        shared = 0
+        while shared < min(len(known), len(segments)) and known[shared] == segments[shared]:
+            shared += 1
+        prefixes[route.api] = known[:shared]
+    return prefixes
 
 
 def _proxy_event(

@@ -13,10 +13,18 @@ import boto3
 from devserver.gateway import Gateway, make_server
 from devserver.moto_server import MotoServer
 from devserver.template import ROOT, LocalTemplate, create_resources, load_template
+from fashionos.identity.signing_keys import rotate_signing_key
 
 STACK_NAME = "fashionos-local"
 REGION = "us-east-1"
 DEV_DIR = ROOT / ".dev"
+
+
+def bootstrap(local: LocalTemplate, session: Any) -> None:
+    """Create the template's resources, then do what an operator does once after a first deploy: make the
+    first JWT signing key (``fashionos-admin rotate-signing-key``)."""
+    create_resources(local, session)
+    rotate_signing_key(session.client("secretsmanager"), local.physical["SigningKeySecret"])
 
 
 class LocalStack:
@@ -49,16 +57,20 @@ class LocalStack:
         self.state_dir.mkdir(exist_ok=True)
         self.moto.start()
         os.environ.update(self.aws_environment())
-        create_resources(self.local, self.session)
+        bootstrap(self.local, self.session)
         # Handlers run in this process: give them the environment the template gives their functions.
         for function in self.local.functions().values():
             os.environ.update(function.environment)
+        # One process serves both APIs' functions: one service name rather than whichever function came last.
+        os.environ["POWERTOOLS_SERVICE_NAME"] = "fashionos-local"
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the log
         gateway = Gateway(self.local)
         gateway.load_all()
         self._server = make_server(gateway, self.host, self.port)
         self.port = self._server.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
+        # The Partner API's issuer is its public base URL: the dev gateway's (handlers read it lazily).
+        os.environ["TOKEN_ISSUER"] = self.base_url
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self._write("stack.json", self.describe())
         return self
@@ -74,6 +86,9 @@ class LocalStack:
                 "IntegrationApiUrl": self.base_url,
                 "IntegrationTableName": self.local.physical["IntegrationTable"],
                 "HandshakeSecretArn": self.local.physical["HandshakeSecret"],
+                "PartnerApiUrl": self.base_url,
+                "PartnerTableName": self.local.physical["PartnerTable"],
+                "SigningKeySecretArn": self.local.physical["SigningKeySecret"],
             },
         }
 

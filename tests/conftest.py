@@ -1,7 +1,9 @@
 import pytest
 
 from fashionos import aws, settings
+from fashionos.identity import partners
 from fashionos.integration import api, handshake
+from fashionos.partner import container
 from fashionos.usage import service
 
 
@@ -9,6 +11,9 @@ from fashionos.usage import service
 def _fresh_container() -> None:
     """Each test starts like a new Lambda container: no cached settings, clients or secrets."""
     settings.settings.cache_clear()
+    settings.partner_settings.cache_clear()
+    partners.partner_service.cache_clear()
+    container.signing_keys.cache_clear()
     aws.dynamodb.cache_clear()
     aws.secretsmanager.cache_clear()
     service.usage_service.cache_clear()

@@ -1,7 +1,8 @@
 """Typed errors raised by domain and request-handling code.
 
 They say what went wrong, not which HTTP status it is: each API maps them to statuses in exactly one place
-(``fashionos.integration.api`` for the Dashboard Integration API).
+(``fashionos.integration.api`` for the Dashboard Integration API, ``fashionos.partner.http`` for the Partner
+API).
 """
 
 from __future__ import annotations
@@ -156,3 +157,19 @@ class OAuthInvalidScope(OAuthError):
     """A scope that is malformed, or not granted to the client."""
 
     error = "invalid_scope"
+
+
+class OAuthTooManyAttempts(OAuthError):
+    """Too many failed client authentications in the window: 429 with ``Retry-After`` (RFC 6749 has no
+    code for this; ``temporarily_unavailable`` is the closest registered one)."""
+
+    error = "temporarily_unavailable"
+    status = 429
+
+    def __init__(self, description: str, retry_after: int) -> None:
+        super().__init__(description)
+        self.retry_after = retry_after
+
+
+class SigningKeysUnavailable(DomainError):
+    """The signing-key secret holds no key yet (a fresh deploy before ``rotate-signing-key``)."""

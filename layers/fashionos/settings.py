@@ -1,4 +1,8 @@
-"""One typed settings object, read from the environment once per container."""
+"""Typed settings, read from the environment once per container: one object per function family.
+
+The Integration API's functions read ``settings()``, the Partner API's ``partner_settings()``; neither needs
+the other's variables.
+"""
 
 from __future__ import annotations
 
@@ -31,3 +35,30 @@ class Settings:
 @cache
 def settings() -> Settings:
     return Settings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerSettings:
+    partner_table_name: str
+    signing_key_secret_id: str
+    token_audience: str
+    # The OAuth issuer and public base URL; None: https://<domain>/<stage> of the request (see template.yaml).
+    token_issuer: str | None = None
+    # How long a container trusts its copy of the signing keys (an unknown kid refreshes sooner).
+    secret_cache_seconds: int = 300
+
+    @classmethod
+    def from_env(cls) -> PartnerSettings:
+        env = os.environ
+        return cls(
+            partner_table_name=env["PARTNER_TABLE_NAME"],
+            signing_key_secret_id=env["SIGNING_KEY_SECRET_ARN"],
+            token_audience=env.get("TOKEN_AUDIENCE") or "fashionos-partner-api",
+            token_issuer=env.get("TOKEN_ISSUER", "").rstrip("/") or None,
+            secret_cache_seconds=int(env.get("SECRET_CACHE_SECONDS", "300")),
+        )
+
+
+@cache
+def partner_settings() -> PartnerSettings:
+    return PartnerSettings.from_env()

@@ -13,8 +13,11 @@ from moto import mock_aws
 
 from devserver.demo import seed
 from devserver.gateway import Gateway
-from devserver.template import LocalTemplate, create_resources, load_template
+from devserver.stack import bootstrap
+from devserver.template import LocalTemplate, load_template
 from tests.helpers import Reply, business_items
+
+ISSUER = "http://partner.test"  # what the dev stack sets TOKEN_ISSUER to: its base URL
 
 
 @dataclass
@@ -24,6 +27,7 @@ class InProcessApi:
     table: str
     secret_arn: str
     demo: dict[str, Any]
+    local: LocalTemplate
 
     def call(
         self,
@@ -57,10 +61,17 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         local = LocalTemplate(load_template(), "test")
-        create_resources(local, session)
+        bootstrap(local, session)
         for function in local.functions().values():
             for name, value in function.environment.items():
                 monkeypatch.setenv(name, value)
+        monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
         table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
-        demo = seed(session.client("dynamodb"), session.client("secretsmanager"), table, secret_arn)
-        yield InProcessApi(Gateway(local), session, table, secret_arn, demo)
+        demo = seed(
+            session.client("dynamodb"),
+            session.client("secretsmanager"),
+            table,
+            secret_arn,
+            local.physical["PartnerTable"],
+        )
+        yield InProcessApi(Gateway(local), session, table, secret_arn, demo, local)

@@ -15,7 +15,12 @@ from tests.integration.conftest import InProcessApi
 
 @pytest.fixture
 def admin(stack: InProcessApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    outputs = {"IntegrationTableName": stack.table, "HandshakeSecretArn": stack.secret_arn}
+    outputs = {
+        "IntegrationTableName": stack.table,
+        "HandshakeSecretArn": stack.secret_arn,
+        "PartnerTableName": stack.local.physical["PartnerTable"],
+        "SigningKeySecretArn": stack.local.physical["SigningKeySecret"],
+    }
     described = {"stack_name": "test", "region": "us-east-1", "endpoint_url": None, "outputs": outputs}
     (tmp_path / "stack.json").write_text(json.dumps(described))
 

@@ -1,6 +1,7 @@
 """The template is the one source of truth for deploys and the local stack: check what both rely on."""
 
 import importlib
+import json
 
 import pytest
 
@@ -35,26 +36,48 @@ def test_each_integration_endpoint_has_one_function_taking_every_method() -> Non
     assert len({r.function for r in routes.values()}) == 3
 
 
+INTEGRATION_GRANTS = {
+    "dynamodb:GetItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
+    "dynamodb:PutItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
+    "dynamodb:UpdateItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
+    "secretsmanager:GetSecretValue": {"Ref": "HandshakeSecret"},
+}
+SIGNING_KEYS = {"secretsmanager:GetSecretValue": {"Ref": "SigningKeySecret"}}
+GRANTS = {
+    # reads, counter updates, idempotency claims in a transaction, the handshake secret
+    "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
+    "IncreaseApiKeyUsageFunction": INTEGRATION_GRANTS,
+    "SetUserProductNumberFunction": INTEGRATION_GRANTS,
+    # the client (GetItem), the failure window (GetItem; UpdateItem ADD), the signing keys
+    "TokenFunction": {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        **SIGNING_KEYS,
+    },
+    "JwksFunction": SIGNING_KEYS,
+    "AuthServerMetadataFunction": {},
+}
+
+
+def test_every_function_has_its_expected_grants_listed() -> None:
+    assert set(GRANTS) == set(LOCAL.functions())
+
+
 @pytest.mark.parametrize("name", sorted(LOCAL.functions()))
 def test_functions_get_least_privilege(name: str) -> None:
-    """Exactly the calls the code makes (reads, counter updates, idempotency claims in a transaction, the
-    handshake secret), each on its one resource."""
+    """Exactly the calls the code makes, each on its one resource."""
     statements = [s for p in TEMPLATE["Resources"][name]["Properties"]["Policies"] for s in p["Statement"]]
     granted = {}
     for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         for action in actions:
             granted[action] = statement["Resource"]
-    assert granted == {
-        "dynamodb:GetItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
-        "dynamodb:PutItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
-        "dynamodb:UpdateItem": {"Fn::GetAtt": ["IntegrationTable", "Arn"]},
-        "secretsmanager:GetSecretValue": {"Ref": "HandshakeSecret"},
-    }
+    assert granted == GRANTS[name]
 
 
-def test_table_has_point_in_time_recovery_and_ttl() -> None:
-    props = TEMPLATE["Resources"]["IntegrationTable"]["Properties"]
+@pytest.mark.parametrize("table", ["IntegrationTable", "PartnerTable"])
+def test_table_has_point_in_time_recovery_and_ttl(table: str) -> None:
+    props = TEMPLATE["Resources"][table]["Properties"]
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["TimeToLiveSpecification"]["AttributeName"] == "expires_at"
 
@@ -90,3 +113,24 @@ def test_a_failing_function_keeps_api_gateways_status() -> None:
     status, _, body = LOCAL.gateway_response("IntegrationApi", "DEFAULT_5XX", 502, "r-3")
     assert status == 502
     assert '"success": false' in body
+
+
+def test_partner_endpoints_and_their_methods() -> None:
+    routes = {(r.path, r.method, r.function) for r in LOCAL.routes() if r.api == "PartnerApi"}
+    assert routes == {
+        ("/oauth/token", "ANY", "TokenFunction"),  # the code answers 405 and OPTIONS
+        ("/.well-known/jwks.json", "GET", "JwksFunction"),
+        ("/.well-known/oauth-authorization-server", "GET", "AuthServerMetadataFunction"),
+    }
+
+
+def test_partner_unknown_paths_are_problem_documents() -> None:
+    status, headers, body = LOCAL.gateway_response("PartnerApi", "MISSING_AUTHENTICATION_TOKEN", 403, "r-4")
+    assert status == 404
+    assert headers == {"Content-Type": "application/problem+json", "X-Request-Id": "r-4"}
+    assert json.loads(body) == {"type": "about:blank", "title": "Not Found", "status": 404}
+
+
+def test_the_signing_key_secret_starts_empty_for_rotate_signing_key() -> None:
+    props = TEMPLATE["Resources"]["SigningKeySecret"]["Properties"]
+    assert json.loads(props["SecretString"]) == {"current": None, "previous": None}

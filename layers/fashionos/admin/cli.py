@@ -1,4 +1,4 @@
-"""``fashionos-admin``: provisioning for the Dashboard Integration API, local or deployed.
+"""``fashionos-admin``: provisioning for the Dashboard Integration API and the Partner API, local or deployed.
 
     fashionos-admin set-plan starter --ar-tryons 1000 --ai-tryons 200 --api-calls 50000 --products 500
     fashionos-admin create-user --plan starter [--user-id usr_abc123]
@@ -6,6 +6,13 @@
     fashionos-admin deactivate-api-key KEY_ID
     fashionos-admin usage usr_abc123 [--period 2026-11]
     fashionos-admin rotate-handshake [--finish]
+    fashionos-admin create-org --handle @yourbrand [--display-name NAME] [--twin-active]
+    fashionos-admin create-client ORG_ID --scope profile:read --scope products:write [--rate-tier default]
+    fashionos-admin rotate-client-secret CLIENT_ID [--grace-seconds 86400]
+    fashionos-admin revoke-client CLIENT_ID
+    fashionos-admin set-rate-tier CLIENT_ID burst-1k
+    fashionos-admin create-sandbox-key ORG_ID --scope profile:read
+    fashionos-admin rotate-signing-key                  # once after the first deploy, then to rotate
 
 Without ``--stack`` it talks to the local stack of ``make dev`` (``.dev/stack.json``); with
 ``--stack fashionos-dev`` to a deployed stack, found through its CloudFormation outputs.
@@ -25,6 +32,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
 from fashionos.errors import DomainError
+from fashionos.identity.partner_models import DEFAULT_RATE_TIER, KNOWN_SCOPES, RATE_TIERS, Client
+from fashionos.identity.partner_store import PartnerStore
+from fashionos.identity.partners import PartnerService
+from fashionos.identity.signing_keys import rotate_signing_key
 from fashionos.integration.handshake import retire_previous_handshake, rotate_handshake
 from fashionos.usage.models import PlanLimits
 from fashionos.usage.service import UsageService
@@ -84,10 +95,115 @@ def parser() -> argparse.ArgumentParser:
         "rotate-handshake", help="issue a new handshake token; the old one stays valid"
     )
     rotate.add_argument("--finish", action="store_true", help="stop accepting the previous token")
+
+    org = commands.add_parser("create-org", help="create a partner org (Partner API)")
+    org.add_argument("--handle", required=True, help="@ followed by 2-30 of a-z 0-9 _")
+    org.add_argument("--display-name")
+    org.add_argument("--twin-active", action="store_true", help="the org's digital twin is active")
+
+    scopes = sorted(KNOWN_SCOPES)
+    client = commands.add_parser("create-client", help="create an OAuth client (its secret is printed once)")
+    client.add_argument("org_id")
+    client.add_argument("--scope", action="append", required=True, choices=scopes, dest="scopes")
+    client.add_argument("--rate-tier", default=DEFAULT_RATE_TIER, choices=sorted(RATE_TIERS))
+
+    secret = commands.add_parser("rotate-client-secret", help="a new client secret (printed once)")
+    secret.add_argument("client_id")
+    secret.add_argument(
+        "--grace-seconds", type=_limit, default=0, help="how long the old secret keeps working (default 0)"
+    )
+
+    revoke = commands.add_parser("revoke-client", help="revoke an OAuth client (no new tokens)")
+    revoke.add_argument("client_id")
+
+    tier = commands.add_parser("set-rate-tier", help="move an OAuth client to another rate tier")
+    tier.add_argument("client_id")
+    tier.add_argument("tier", choices=sorted(RATE_TIERS))
+
+    sandbox = commands.add_parser("create-sandbox-key", help="create a sandbox API key (printed once)")
+    sandbox.add_argument("org_id")
+    sandbox.add_argument("--scope", action="append", required=True, choices=scopes, dest="scopes")
+
+    commands.add_parser(
+        "rotate-signing-key", help="a new JWT signing key; the old one keeps verifying as 'previous'"
+    )
     return root
 
 
+def _client(client: Client) -> dict[str, Any]:
+    """What an operator may see of a client: never a secret hash."""
+    return {
+        "client_id": client.client_id,
+        "org_id": client.org_id,
+        "scopes": sorted(client.scopes),
+        "status": client.status,
+        "rate_tier": client.rate_tier,
+        "created_at": client.created_at,
+    }
+
+
+def run_partner(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+    if args.command == "rotate-signing-key":
+        kid = rotate_signing_key(stack.secretsmanager(), stack.signing_key_secret)
+        return {
+            "kid": kid,
+            "note": "Running containers sign with it and publish it in the JWKS within "
+            "SECRET_CACHE_SECONDS (300 s). Tokens signed with the previous key keep verifying; rotate "
+            "again only after they expire (1 h + 300 s), or they stop verifying.",
+        }
+    service = PartnerService(PartnerStore(stack.dynamodb(), stack.partner_table))
+    match args.command:
+        case "create-org":
+            return asdict(service.create_org(args.handle, args.display_name, args.twin_active))
+        case "create-client":
+            record, client_secret = service.create_client(args.org_id, args.scopes, args.rate_tier)
+            return {
+                **_client(record),
+                "client_secret": client_secret,
+                "note": "Store this secret now: it is not shown again.",
+            }
+        case "rotate-client-secret":
+            record, client_secret = service.rotate_secret(args.client_id, args.grace_seconds)
+            return {
+                **_client(record),
+                "client_secret": client_secret,
+                "previous_secret_expires_at": record.previous_secret_expires_at,
+                "note": "Store this secret now: it is not shown again.",
+            }
+        case "revoke-client":
+            service.revoke_client(args.client_id)
+            return {"client_id": args.client_id, "status": "revoked"}
+        case "set-rate-tier":
+            service.set_rate_tier(args.client_id, args.tier)
+            return {"client_id": args.client_id, "rate_tier": args.tier}
+        case "create-sandbox-key":
+            key, api_key = service.create_sandbox_key(args.org_id, args.scopes)
+            return {
+                "key_id": key.key_id,
+                "org_id": key.org_id,
+                "scopes": sorted(key.scopes),
+                "api_key": api_key,
+                "note": "Store this key now: it is not shown again.",
+            }
+    raise AssertionError(args.command)
+
+
+PARTNER_COMMANDS = frozenset(
+    {
+        "create-org",
+        "create-client",
+        "rotate-client-secret",
+        "revoke-client",
+        "set-rate-tier",
+        "create-sandbox-key",
+        "rotate-signing-key",
+    }
+)
+
+
 def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+    if args.command in PARTNER_COMMANDS:
+        return run_partner(args, stack)
     service = UsageService(UsageStore(stack.dynamodb(), stack.table))
     match args.command:
         case "set-plan":

@@ -34,6 +34,20 @@ class Stack:
     def handshake_secret(self) -> str:
         return self.outputs["HandshakeSecretArn"]
 
+    @property
+    def partner_table(self) -> str:
+        return self._partner_output("PartnerTableName")
+
+    @property
+    def signing_key_secret(self) -> str:
+        return self._partner_output("SigningKeySecretArn")
+
+    def _partner_output(self, name: str) -> str:
+        value = self.outputs.get(name)
+        if value is None:
+            raise StackNotFound(f"Stack {self.name} has no output {name}: deployed before the Partner API?")
+        return value
+
     def dynamodb(self) -> DynamoDBClient:
         return self.session.client("dynamodb", endpoint_url=self.endpoint_url)
 

@@ -1,0 +1,13 @@
+"""GET /.well-known/oauth-authorization-server: OAuth 2.0 Authorization Server Metadata (RFC 8414)"""
+
+from fashionos.identity.oauth_metadata import authorization_server_metadata
+from fashionos.partner.http import PartnerRequest, Response, document_entrypoint, json_response
+
+
+def metadata(request: PartnerRequest) -> Response:
+    return json_response(
+        authorization_server_metadata(request.base_url), cache_control="public, max-age=3600"
+    )
+
+
+lambda_handler = document_entrypoint(metadata)

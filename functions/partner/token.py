@@ -1,0 +1,21 @@
+"""POST /oauth/token (OAuth 2.0 client credentials, RFC 6749 §4.4; RFC 9068 access tokens)"""
+
+from fashionos.identity.grant import grant_client_credentials
+from fashionos.identity.oauth import parse_token_request, token_response
+from fashionos.partner.container import partner_service, token_issuer
+from fashionos.partner.http import PartnerRequest, Response, oauth_entrypoint
+from fashionos.settings import partner_settings
+
+
+def token(request: PartnerRequest) -> Response:
+    token_request = parse_token_request(request.headers, request.body)
+    issued = grant_client_credentials(
+        token_request,
+        partner_service(),
+        token_issuer(request.base_url),
+        partner_settings().token_audience,
+    )
+    return Response(*token_response(issued.access_token, issued.expires_in, issued.scopes))
+
+
+lambda_handler = oauth_entrypoint(token, allow="POST")

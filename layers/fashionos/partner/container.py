@@ -1,0 +1,36 @@
+"""What a Partner API container creates once, lazily: the partner service and the signing keys."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from fashionos import aws
+from fashionos.errors import SigningKeysUnavailable
+from fashionos.identity import partners
+from fashionos.identity.partners import PartnerService
+from fashionos.identity.signing_keys import SigningKeys
+from fashionos.identity.tokens import TokenIssuer
+from fashionos.settings import partner_settings
+
+
+def partner_service() -> PartnerService:
+    return partners.partner_service(partner_settings().partner_table_name)
+
+
+@cache
+def signing_keys() -> SigningKeys:
+    """The keys, fetched and parsed once (then refreshed by ``SigningKeys`` itself). Not cached on failure,
+    so the first request after ``rotate-signing-key`` on a fresh deploy finds the key."""
+    config = partner_settings()
+    keys = SigningKeys(ttl_seconds=config.secret_cache_seconds)
+    try:
+        keys.load(aws.secretsmanager(), config.signing_key_secret_id)
+    except (KeyError, TypeError, ValueError) as error:  # {"current": null}: never rotated, or malformed
+        raise SigningKeysUnavailable(
+            "No signing key yet: run `fashionos-admin rotate-signing-key`"
+        ) from error
+    return keys
+
+
+def token_issuer(issuer: str) -> TokenIssuer:
+    return TokenIssuer(issuer, signing_keys())
