@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -75,3 +76,17 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
             local.physical["PartnerTable"],
         )
         yield InProcessApi(Gateway(local), session, table, secret_arn, demo, local)
+
+
+@pytest.fixture
+def steady_failure_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the partner code's clock 10 s into one failure-throttling window, so a test that fills the
+    window cannot straddle two of them."""
+    from types import SimpleNamespace
+
+    from fashionos.identity import partners, token_operations
+
+    start = int(time.time() // partners.AUTH_FAILURE_WINDOW_SECONDS) * partners.AUTH_FAILURE_WINDOW_SECONDS
+    clock = SimpleNamespace(time=lambda: start + 10.0)
+    monkeypatch.setattr(partners, "time", clock)
+    monkeypatch.setattr(token_operations, "time", clock)

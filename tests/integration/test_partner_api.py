@@ -136,6 +136,7 @@ def test_a_wrong_secret_is_invalid_client_with_a_challenge(stack: InProcessApi) 
     assert reply.header("WWW-Authenticate") == 'Basic realm="fashionos"'
 
 
+@pytest.mark.usefixtures("steady_failure_window")
 def test_after_too_many_failures_even_the_right_secret_waits(stack: InProcessApi) -> None:
     # given: the window's allowance of failures
     wrong = basic(stack.demo["client_id"], "cs_wrong")

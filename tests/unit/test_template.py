@@ -54,6 +54,19 @@ GRANTS = {
         "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
         **SIGNING_KEYS,
     },
+    # as TokenFunction, plus the revocation record (GetItem)
+    "IntrospectFunction": {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        **SIGNING_KEYS,
+    },
+    # as TokenFunction, plus writing the revocation record (PutItem)
+    "RevokeFunction": {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        "dynamodb:PutItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        **SIGNING_KEYS,
+    },
     "JwksFunction": SIGNING_KEYS,
     "AuthServerMetadataFunction": {},
 }
@@ -119,6 +132,8 @@ def test_partner_endpoints_and_their_methods() -> None:
     routes = {(r.path, r.method, r.function) for r in LOCAL.routes() if r.api == "PartnerApi"}
     assert routes == {
         ("/oauth/token", "ANY", "TokenFunction"),  # the code answers 405 and OPTIONS
+        ("/oauth/introspect", "ANY", "IntrospectFunction"),
+        ("/oauth/revoke", "ANY", "RevokeFunction"),
         ("/.well-known/jwks.json", "GET", "JwksFunction"),
         ("/.well-known/oauth-authorization-server", "GET", "AuthServerMetadataFunction"),
     }

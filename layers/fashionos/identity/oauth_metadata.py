@@ -7,17 +7,24 @@ from typing import Any
 from fashionos.identity.partner_models import GRANT_TYPES, KNOWN_SCOPES
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
+INTROSPECTION_PATH = "/oauth/introspect"
+REVOCATION_PATH = "/oauth/revoke"
 JWKS_PATH = "/.well-known/jwks.json"
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 def authorization_server_metadata(issuer: str) -> dict[str, Any]:
-    """Introspection and revocation endpoints are added when they exist."""
+    """Introspection and revocation authenticate clients as the token endpoint does."""
     return {
         "issuer": issuer,
         "token_endpoint": issuer + TOKEN_PATH,
         "jwks_uri": issuer + JWKS_PATH,
         "grant_types_supported": sorted(GRANT_TYPES),
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
+        "introspection_endpoint": issuer + INTROSPECTION_PATH,
+        "introspection_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
+        "revocation_endpoint": issuer + REVOCATION_PATH,
+        "revocation_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
         "scopes_supported": sorted(KNOWN_SCOPES),
         "response_types_supported": [],  # no authorization endpoint: client credentials only
     }

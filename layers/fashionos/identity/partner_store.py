@@ -10,6 +10,8 @@ Items of the partner table (``pk``/``sk``, TTL attribute ``expires_at``):
 - ``ORG#{org_id}`` / ``CLIENT#{client_id}``: created_at; lists an org's clients with one Query (no index)
 - ``SANDBOXKEY#{key_id}`` / ``SANDBOXKEY``: org_id, SHA-256 of the key, scopes, active, created_at
 - ``AUTHFAIL#{client_id}#{window_start}`` / ``AUTHFAIL``: failures (atomic ``ADD``), expires_at
+- ``REVOKED#{jti}`` / ``REVOKED``: revoked_at, expires_at (the token's ``exp``: TTL removes it once the token
+  would have expired anyway)
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ def _sandbox_key_key(key_id: str) -> Key:
 
 def _failures_key(bucket: str, window_start: int) -> Key:
     return {"pk": {"S": f"AUTHFAIL#{bucket}#{window_start}"}, "sk": {"S": "AUTHFAIL"}}
+
+
+def _revocation_key(jti: str) -> Key:
+    return {"pk": {"S": f"REVOKED#{jti}"}, "sk": {"S": "REVOKED"}}
 
 
 def _condition_failed(error: ClientError) -> bool:
@@ -354,6 +360,24 @@ class PartnerStore:
         if item is None or int(item["expires_at"]["N"]) <= now:
             return 0
         return int(item["failures"]["N"])
+
+    # --- revoked access tokens -----------------------------------------------------------------------
+    def add_revocation(self, jti: str, expires_at: int) -> None:
+        """Mark the token ``jti`` revoked until ``expires_at`` (its ``exp``); revoking twice is harmless."""
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                **_revocation_key(jti),
+                "revoked_at": {"S": rfc3339_now()},
+                "expires_at": {"N": str(expires_at)},
+            },
+        )
+
+    def is_revoked(self, jti: str, now: float) -> bool:
+        # Strongly consistent: a revocation takes effect on the very next check.
+        item = self._get(_revocation_key(jti), consistent=True)
+        # TTL deletes lazily (moto never): an item past its expires_at counts as absent.
+        return item is not None and int(item["expires_at"]["N"]) > now
 
     # --- sandbox API keys ----------------------------------------------------------------------------
     def create_sandbox_key(self, key: SandboxKey) -> None:

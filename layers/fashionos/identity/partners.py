@@ -86,6 +86,10 @@ def _matches(expected_hash: str, presented: str) -> bool:
     return hmac.compare_digest(expected_hash, sha256_hex(presented))
 
 
+# Longer than TokenVerifier's leeway (30 s): see revoke_token.
+REVOCATION_MARGIN_SECONDS = 300
+
+
 class PartnerService:
     def __init__(self, store: PartnerStore) -> None:
         self._store = store
@@ -213,6 +217,15 @@ class PartnerService:
         if self._store.get_failures(_failure_bucket(client_id), window_start, now) < MAX_AUTH_FAILURES:
             return None
         return max(1, math.ceil(window_start + AUTH_FAILURE_WINDOW_SECONDS - now))
+
+    # --- revoked access tokens -----------------------------------------------------------------------
+    def revoke_token(self, jti: str, expires_at: int) -> None:
+        """Revoke the access token ``jti``. The record outlives the token's ``exp`` by a margin larger than
+        any verifier's clock-skew leeway, so no verifier accepts the token once the record is gone."""
+        self._store.add_revocation(jti, expires_at + REVOCATION_MARGIN_SECONDS)
+
+    def is_token_revoked(self, jti: str, now: float | None = None) -> bool:
+        return self._store.is_revoked(jti, time.time() if now is None else now)
 
     # --- sandbox API keys (the sandbox stage only; the API decides where they are accepted) ----------
     def create_sandbox_key(self, org_id: str, scopes: Iterable[str]) -> tuple[SandboxKey, str]:

@@ -9,7 +9,7 @@ from fashionos.errors import SigningKeysUnavailable
 from fashionos.identity import partners
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import SigningKeys
-from fashionos.identity.tokens import TokenIssuer
+from fashionos.identity.tokens import TokenIssuer, TokenVerifier
 from fashionos.settings import partner_settings
 
 
@@ -34,3 +34,7 @@ def signing_keys() -> SigningKeys:
 
 def token_issuer(issuer: str) -> TokenIssuer:
     return TokenIssuer(issuer, signing_keys())
+
+
+def token_verifier(issuer: str) -> TokenVerifier:
+    return TokenVerifier(issuer, partner_settings().token_audience, signing_keys())

@@ -1,0 +1,22 @@
+"""POST /oauth/introspect (OAuth 2.0 Token Introspection, RFC 7662)"""
+
+from fashionos.identity.oauth import JSON, NO_STORE, parse_token_operation_request
+from fashionos.identity.token_operations import introspect_token
+from fashionos.partner.container import partner_service, token_verifier
+from fashionos.partner.http import PartnerRequest, Response, oauth_entrypoint
+from fashionos.settings import partner_settings
+
+
+def introspect(request: PartnerRequest) -> Response:
+    operation = parse_token_operation_request(request.headers, request.body)
+    body = introspect_token(
+        operation,
+        partner_service(),
+        token_verifier(request.base_url),
+        issuer=request.base_url,
+        audience=partner_settings().token_audience,
+    )
+    return Response(200, {"Content-Type": JSON, **NO_STORE}, body)
+
+
+lambda_handler = oauth_entrypoint(introspect, allow="POST")
