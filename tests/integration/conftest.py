@@ -50,7 +50,8 @@ class InProcessApi:
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
+def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In-process moto with offline credentials (never a real endpoint, even when AWS_ENDPOINT_URL is set)."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -60,22 +61,27 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessApi]:
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        local = LocalTemplate(load_template(), "test")
-        bootstrap(local, session)
-        for function in local.functions().values():
-            for name, value in function.environment.items():
-                monkeypatch.setenv(name, value)
-        monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
-        table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
-        demo = seed(
-            session.client("dynamodb"),
-            session.client("secretsmanager"),
-            table,
-            secret_arn,
-            local.physical["PartnerTable"],
-        )
-        yield InProcessApi(Gateway(local), session, table, secret_arn, demo, local)
+        yield
+
+
+@pytest.fixture
+def stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> InProcessApi:
+    session = boto3.Session(region_name="us-east-1")
+    local = LocalTemplate(load_template(), "test")
+    bootstrap(local, session)
+    for function in local.functions().values():
+        for name, value in function.environment.items():
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+    table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
+    demo = seed(
+        session.client("dynamodb"),
+        session.client("secretsmanager"),
+        table,
+        secret_arn,
+        local.physical["PartnerTable"],
+    )
+    return InProcessApi(Gateway(local), session, table, secret_arn, demo, local)
 
 
 @pytest.fixture

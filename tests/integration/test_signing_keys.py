@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import jwt
 import pytest
-from moto import mock_aws
 
 from fashionos.errors import InvalidToken
 from fashionos.identity.signing_keys import (
@@ -47,18 +45,10 @@ class Clock:
 
 
 @pytest.fixture
-def secretsmanager(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("secretsmanager", region_name="us-east-1")
-        client.create_secret(Name=SECRET_NAME, SecretString=initial_secret_value())
-        yield client
+def secretsmanager(moto: None) -> Any:
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    client.create_secret(Name=SECRET_NAME, SecretString=initial_secret_value())
+    return client
 
 
 def stored_kids(client: Any) -> tuple[str, str | None]:
