@@ -7,23 +7,20 @@ A handler registers one route and gets a validated, authenticated ``IntegrationR
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from fashionos import aws, errors
+from fashionos import aws, errors, proxy
 from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, fingerprint
 from fashionos.integration.cors import cors_headers, preflight_headers
 from fashionos.integration.handshake import verify_handshake
-from fashionos.observability import logger, metrics
+from fashionos.observability import logger
 from fashionos.ratelimit import RateLimiter
 from fashionos.settings import settings
 
@@ -45,9 +42,6 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.IdempotencyKeyReused: 422,
     errors.RateLimited: 429,
 }
-
-if TYPE_CHECKING:  # the runtime import pulls in all of Powertools' top-level package
-    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -110,8 +104,8 @@ class IntegrationApi:
         return register
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
-        request_id = (event.get("requestContext") or {}).get("requestId") or str(uuid.uuid4())
-        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        request_id = proxy.request_id(event)
+        headers = proxy.lower_headers(event)
         origin = headers.get("origin")
         status: int
         body: dict[str, Any] | None
@@ -196,23 +190,16 @@ def _idempotently(
     return 200, result, {}
 
 
-def entrypoint(app: IntegrationApi) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda handler for ``app``: logger context (correlation id = request id), metrics flush."""
-
-    @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.handle(event)
-
-    return lambda_handler
+def entrypoint(app: IntegrationApi) -> proxy.LambdaHandler:
+    """The Lambda handler for ``app``."""
+    return proxy.lambda_entrypoint(app.handle)
 
 
 def _json_object(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    raw = event.get("body") or ""
     try:
-        data = base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode()
-    except (binascii.Error, ValueError) as error:
-        raise errors.InvalidRequest("Request body is not valid base64") from error
+        data = proxy.body_bytes(event)
+    except proxy.BadBody as error:
+        raise errors.InvalidRequest(str(error)) from error
     if len(data) > MAX_BODY_BYTES:
         raise errors.PayloadTooLarge("Request body must not exceed 16 KB")
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()

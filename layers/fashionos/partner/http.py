@@ -10,23 +10,17 @@ into a ``PartnerRequest`` and a handler's ``Response`` or error into a Lambda pr
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from fashionos import proxy
 from fashionos.errors import OAuthError, OAuthInvalidRequest, OAuthTooManyAttempts, SigningKeysUnavailable
 from fashionos.identity.oauth import oauth_error_response
-from fashionos.observability import logger, metrics
+from fashionos.observability import logger
 from fashionos.settings import partner_settings
 
-if TYPE_CHECKING:  # the runtime import pulls in all of Powertools' top-level package
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 PROBLEM_JSON = "application/problem+json"
 NOT_READY_RETRY_AFTER = "30"
 
@@ -67,12 +61,11 @@ def base_url(event: Mapping[str, Any]) -> str:
 
 
 def _request(event: Mapping[str, Any], request_id: str) -> PartnerRequest:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items() if isinstance(v, str)}
-    raw = event.get("body") or ""
+    headers = proxy.lower_headers(event)
     try:
-        body = base64.b64decode(raw, validate=True) if event.get("isBase64Encoded") else raw.encode()
-    except (binascii.Error, ValueError):
-        raise OAuthInvalidRequest("Request body is not valid base64") from None
+        body = proxy.body_bytes(event)
+    except proxy.BadBody as error:
+        raise OAuthInvalidRequest(str(error)) from None
     return PartnerRequest(
         method=str(event.get("httpMethod") or ""),
         headers=headers,
@@ -90,24 +83,11 @@ def _proxy_response(status: int, headers: Mapping[str, str], body: Any, request_
     }
 
 
-def _request_id(event: Mapping[str, Any]) -> str:
-    return str((event.get("requestContext") or {}).get("requestId") or uuid.uuid4())
-
-
-def _wrap(handle: Callable[[dict[str, Any]], dict[str, Any]]) -> LambdaHandler:
-    @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return handle(event)
-
-    return lambda_handler
-
-
-def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> LambdaHandler:
+def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> proxy.LambdaHandler:
     """The Lambda handler of an OAuth endpoint (RFC 6749 errors); ``allow`` is its one method."""
 
     def handle(event: dict[str, Any]) -> dict[str, Any]:
-        request_id = _request_id(event)
+        request_id = proxy.request_id(event)
         try:
             method = event.get("httpMethod")
             if method == "OPTIONS":
@@ -135,14 +115,14 @@ def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> LambdaHandle
             headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
             return _proxy_response(500, headers, body, request_id)
 
-    return _wrap(handle)
+    return proxy.lambda_entrypoint(handle)
 
 
-def document_entrypoint(endpoint: Endpoint) -> LambdaHandler:
+def document_entrypoint(endpoint: Endpoint) -> proxy.LambdaHandler:
     """The Lambda handler of a public GET document (JWKS, metadata); errors are RFC 9457 problems."""
 
     def handle(event: dict[str, Any]) -> dict[str, Any]:
-        request_id = _request_id(event)
+        request_id = proxy.request_id(event)
         try:
             response = endpoint(_request(event, request_id))
             return _proxy_response(response.status, response.headers, response.body, request_id)
@@ -153,7 +133,7 @@ def document_entrypoint(endpoint: Endpoint) -> LambdaHandler:
             logger.exception("Unhandled error")
             return _problem(500, "Internal Server Error", None, request_id)
 
-    return _wrap(handle)
+    return proxy.lambda_entrypoint(handle)
 
 
 def _problem(
