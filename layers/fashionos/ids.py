@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 import string
@@ -29,3 +30,22 @@ def random_token(length: int) -> str:
 
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_prefixed_key(prefix: str, id_length: int, secret_length: int) -> tuple[str, str]:
+    """A key shaped ``{prefix}{id}{secret}``: its public id (to look the key up by), and the key itself."""
+    key_id = random_token(id_length)
+    return key_id, f"{prefix}{key_id}{random_token(secret_length)}"
+
+
+def prefixed_key_id(key: str, prefix: str, id_length: int, secret_length: int) -> str | None:
+    """The public id of a key shaped ``{prefix}{id}{secret}``; ``None`` for anything else."""
+    if not key.startswith(prefix) or len(key) != len(prefix) + id_length + secret_length:
+        return None
+    return key[len(prefix) : len(prefix) + id_length]
+
+
+def hash_matches(expected_sha256_hex: str, presented: str) -> bool:
+    """Whether ``presented`` hashes to the stored hash, compared in constant time. SHA-256 suits secrets
+    of 190+ random bits: nothing to brute-force, and no slow hash on every request."""
+    return hmac.compare_digest(expected_sha256_hex, sha256_hex(presented))

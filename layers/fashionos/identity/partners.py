@@ -11,7 +11,6 @@ The token endpoint is expected to compose the calls this way: ``failures_exceede
 
 from __future__ import annotations
 
-import hmac
 import math
 import re
 import time
@@ -37,7 +36,14 @@ from fashionos.identity.partner_models import (
     SandboxKey,
 )
 from fashionos.identity.partner_store import PartnerStore
-from fashionos.ids import prefixed_id, random_token, sha256_hex
+from fashionos.ids import (
+    hash_matches,
+    new_prefixed_key,
+    prefixed_id,
+    prefixed_key_id,
+    random_token,
+    sha256_hex,
+)
 from fashionos.times import rfc3339_now
 
 HANDLE_PATTERN = re.compile(r"@[a-z0-9_]{2,30}")
@@ -80,10 +86,6 @@ def validate_scopes(scopes: Iterable[str]) -> frozenset[str]:
     if unknown:
         raise InvalidRequest(f"Unknown scopes: {', '.join(unknown)}")
     return requested
-
-
-def _matches(expected_hash: str, presented: str) -> bool:
-    return hmac.compare_digest(expected_hash, sha256_hex(presented))
 
 
 # Longer than TokenVerifier's leeway (30 s): see revoke_token.
@@ -150,10 +152,10 @@ class PartnerService:
         """The active client these credentials belong to, or ``InvalidClient`` (whatever the reason)."""
         now = time.time() if now is None else now
         client = self._store.get_client(client_id) if CLIENT_ID_PATTERN.fullmatch(client_id) else None
-        current = _matches(client.secret_hash if client else _NO_HASH, client_secret)
+        current = hash_matches(client.secret_hash if client else _NO_HASH, client_secret)
         previous = False
         if client and client.previous_secret_hash and (client.previous_secret_expires_at or 0) > now:
-            previous = _matches(client.previous_secret_hash, client_secret)
+            previous = hash_matches(client.previous_secret_hash, client_secret)
         if client is None or client.status != "active" or not (current or previous):
             raise InvalidClient("Client authentication failed")
         return client
@@ -232,8 +234,9 @@ class PartnerService:
         """A new active key of ``org_id``: the record and the key itself (shown this once)."""
         granted = validate_scopes(scopes)
         self.get_org(org_id)
-        key_id = random_token(SANDBOX_KEY_ID_LENGTH)
-        secret = f"{SANDBOX_KEY_PREFIX}{key_id}{random_token(SANDBOX_KEY_SECRET_LENGTH)}"
+        key_id, secret = new_prefixed_key(
+            SANDBOX_KEY_PREFIX, SANDBOX_KEY_ID_LENGTH, SANDBOX_KEY_SECRET_LENGTH
+        )
         key = SandboxKey(
             key_id=key_id,
             org_id=org_id,
@@ -249,7 +252,7 @@ class PartnerService:
         """The active key this is, or ``InvalidApiKey`` (whatever the reason)."""
         key_id = _sandbox_key_id(api_key)
         key = self._store.get_sandbox_key(key_id) if key_id else None
-        matches = _matches(key.key_hash if key else _NO_HASH, api_key)
+        matches = hash_matches(key.key_hash if key else _NO_HASH, api_key)
         if key is None or not key.active or not matches:
             raise InvalidApiKey("Invalid API key")
         return key
@@ -281,10 +284,7 @@ def _failure_bucket(client_id: str) -> str:
 
 def _sandbox_key_id(api_key: str) -> str | None:
     """The key id of a well-formed sandbox key, else ``None``."""
-    well_formed = api_key.startswith(SANDBOX_KEY_PREFIX) and len(api_key) == (
-        len(SANDBOX_KEY_PREFIX) + SANDBOX_KEY_ID_LENGTH + SANDBOX_KEY_SECRET_LENGTH
-    )
-    return api_key.removeprefix(SANDBOX_KEY_PREFIX)[:SANDBOX_KEY_ID_LENGTH] if well_formed else None
+    return prefixed_key_id(api_key, SANDBOX_KEY_PREFIX, SANDBOX_KEY_ID_LENGTH, SANDBOX_KEY_SECRET_LENGTH)
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from datetime import UTC, datetime
 from functools import cache
@@ -19,7 +18,7 @@ from fashionos.errors import (
     UserNotFound,
 )
 from fashionos.idempotency import IdempotencyClaim
-from fashionos.ids import prefixed_id, random_token, sha256_hex
+from fashionos.ids import hash_matches, new_prefixed_key, prefixed_id, prefixed_key_id, sha256_hex
 from fashionos.observability import logger, metrics
 from fashionos.settings import settings
 from fashionos.times import rfc3339_now
@@ -122,13 +121,10 @@ class UsageService:
         return self._user(user_id), key
 
     def authenticate_key(self, api_key: str) -> ApiKey:
-        key_id = api_key.removeprefix(API_KEY_PREFIX)[:KEY_ID_LENGTH]
-        well_formed = api_key.startswith(API_KEY_PREFIX) and len(api_key) == (
-            len(API_KEY_PREFIX) + KEY_ID_LENGTH + KEY_SECRET_LENGTH
-        )
-        key = self._store.get_api_key(key_id) if well_formed else None
+        key_id = prefixed_key_id(api_key, API_KEY_PREFIX, KEY_ID_LENGTH, KEY_SECRET_LENGTH)
+        key = self._store.get_api_key(key_id) if key_id else None
         # Only hashes are stored; compare them in constant time.
-        if key is None or not hmac.compare_digest(key.key_hash, sha256_hex(api_key)):
+        if key is None or not hash_matches(key.key_hash, api_key):
             raise ApiKeyNotFound("API key not found")
         if not key.active:
             raise ApiKeyInactive("API key is inactive")
@@ -172,8 +168,7 @@ class UsageService:
     def create_api_key(self, user_id: str) -> tuple[ApiKey, str]:
         """A new active key for ``user_id``: returns the record and the key itself (shown once)."""
         self._user(user_id)
-        key_id = random_token(KEY_ID_LENGTH)
-        secret = f"{API_KEY_PREFIX}{key_id}{random_token(KEY_SECRET_LENGTH)}"
+        key_id, secret = new_prefixed_key(API_KEY_PREFIX, KEY_ID_LENGTH, KEY_SECRET_LENGTH)
         key = ApiKey(
             key_id=key_id, user_id=user_id, key_hash=sha256_hex(secret), active=True, created_at=rfc3339_now()
         )
