@@ -1,11 +1,16 @@
 """The dev gateway: API Gateway (REST, v1 proxy events) in front of the real handlers, from the template.
 
 Routes come from each function's ``Api`` events; a request no route matches gets the API's
-``MISSING_AUTHENTICATION_TOKEN`` gateway response, as on AWS. On AWS each API has a host of its own; here they
-share one, so an unrouted request belongs to the API whose routes' common path prefix is the longest prefix
-of its path (``/api/v1/integration/...`` → IntegrationApi; ``/anything`` → PartnerApi, whose routes share
-only ``/``). Handlers run in this process, one thread per
-request, like concurrent Lambda containers sharing one warm module.
+``MISSING_AUTHENTICATION_TOKEN`` gateway response, as on AWS. A route behind a Lambda REQUEST authorizer
+gets it run first, as API Gateway does: a missing identity source or an ``Unauthorized`` error is
+``UNAUTHORIZED`` (401), a policy that does not allow the method ARN is ``ACCESS_DENIED`` (403), any other
+failure ``AUTHORIZER_FAILURE`` (500); results are cached per identity-source values for the authorizer's
+TTL, and the policy's ``context`` reaches the handler as ``requestContext.authorizer``.
+
+On AWS each API has a host of its own; here they share one, so an unrouted request belongs to the API whose
+routes' common path prefix is the longest prefix of its path (``/api/v1/integration/...`` →
+IntegrationApi; ``/anything`` → PartnerApi, whose routes share only ``/``). Handlers run in this process,
+one thread per request, like concurrent Lambda containers sharing one warm module.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import base64
 import importlib
 import logging
+import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -21,9 +28,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from devserver.template import ApiRoute, LocalTemplate
+from devserver.template import ApiRoute, Authorizer, LocalTemplate
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+ACCOUNT_ID = "123456789012"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -40,13 +48,20 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
+GatewayReply = tuple[int, dict[str, str], bytes]
+
+
 class Gateway:
-    def __init__(self, local: LocalTemplate) -> None:
+    def __init__(self, local: LocalTemplate, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.local = local
+        self.stage = local.parameters.get("Stage", "local")
         self.routes = local.routes()
         self.functions = local.functions()
         self._handlers: dict[str, Handler] = {}
         self._api_prefixes = _api_prefixes(self.routes)
+        self._clock = clock
+        self._auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[float, dict[str, Any]]] = {}
+        self._auth_lock = threading.Lock()
 
     def handler(self, function: str) -> Handler:
         if function not in self._handlers:
@@ -58,10 +73,12 @@ class Gateway:
         """Import every handler up front (a cold start per function, paid before the first request)."""
         for route in self.routes:
             self.handler(route.function)
+            if route.authorizer:
+                self.handler(self.local.authorizer(route.api, route.authorizer).function)
 
     def invoke(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> GatewayReply:
         request_id = str(uuid.uuid4())
         url = urlsplit(raw_path)
         if len(body) > MAX_PAYLOAD_BYTES:
@@ -70,7 +87,14 @@ class Gateway:
             params = route.matches(url.path)
             if params is not None and route.method in ("ANY", method):
                 event = _proxy_event(route, params, method, url.path, url.query, headers, body, source_ip)
-                event["requestContext"]["requestId"] = request_id
+                event["requestContext"].update(requestId=request_id, stage=self.stage)
+                if route.authorizer:
+                    authorized = self._authorize(
+                        route, self.local.authorizer(route.api, route.authorizer), event
+                    )
+                    if not isinstance(authorized, dict):
+                        return authorized
+                    event["requestContext"]["authorizer"] = authorized
                 context = LambdaContext(route.function, request_id, deadline=time.monotonic() + 10)
                 try:
                     result = self.handler(route.function)(event, context)
@@ -79,6 +103,39 @@ class Gateway:
                     return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
                 return _http_response(result)
         return self._gateway_response(self.api_for(url.path), "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+
+    def _authorize(
+        self, route: ApiRoute, authorizer: Authorizer, event: dict[str, Any]
+    ) -> dict[str, Any] | GatewayReply:
+        """The authorizer's context (with ``principalId``) for ``event``, or the response refusing it."""
+        request_id = event["requestContext"]["requestId"]
+        sent = {name.lower(): value for name, value in (event["headers"] or {}).items()}
+        identity = tuple(sent.get(name.lower(), "") for name in authorizer.identity_headers)
+        if not all(identity):
+            return self._gateway_response(route.api, "UNAUTHORIZED", request_id, 401)
+        api_arn = f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{route.api}"
+        method_arn = f"{api_arn}/{self.stage}/{event['httpMethod']}{event['path']}"
+        key = (route.api, authorizer.name, identity)
+        with self._auth_lock:
+            cached = self._auth_cache.get(key) if authorizer.ttl_seconds else None
+        result = cached[1] if cached and cached[0] > self._clock() else None
+        if result is None:
+            authorizer_event = {k: v for k, v in event.items() if k not in ("body", "isBase64Encoded")}
+            authorizer_event.update(type="REQUEST", methodArn=method_arn)
+            context = LambdaContext(authorizer.function, request_id, deadline=time.monotonic() + 10)
+            try:
+                result = self.handler(authorizer.function)(authorizer_event, context)
+            except Exception as error:
+                if str(error) == "Unauthorized":
+                    return self._gateway_response(route.api, "UNAUTHORIZED", request_id, 401)
+                logging.getLogger("devserver").exception("%s failed", authorizer.function)
+                return self._gateway_response(route.api, "AUTHORIZER_FAILURE", request_id, 500)
+            if authorizer.ttl_seconds:
+                with self._auth_lock:
+                    self._auth_cache[key] = (self._clock() + authorizer.ttl_seconds, result)
+        if not _policy_allows(result.get("policyDocument") or {}, method_arn):
+            return self._gateway_response(route.api, "ACCESS_DENIED", request_id, 403)
+        return {**(result.get("context") or {}), "principalId": result.get("principalId")}
 
     def api_for(self, path: str) -> str:
         """The API an unrouted ``path`` belongs to: the longest matching route prefix (first API on a tie)."""
@@ -89,11 +146,32 @@ class Gateway:
                 best, best_length = api, len(prefix)
         return best
 
-    def _gateway_response(
-        self, api: str, kind: str, request_id: str, default_status: int
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _gateway_response(self, api: str, kind: str, request_id: str, default_status: int) -> GatewayReply:
         status, headers, body = self.local.gateway_response(api, kind, default_status, request_id)
         return status, headers, body.encode()
+
+
+def _policy_allows(policy: dict[str, Any], method_arn: str) -> bool:
+    """IAM evaluation of an authorizer's policy for ``execute-api:Invoke`` on ``method_arn``: an explicit
+    Deny wins, otherwise some Allow must match (``*`` and ``?`` wildcards)."""
+
+    def listed(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value]
+
+    def matches(statement: dict[str, Any]) -> bool:
+        actions = listed(statement.get("Action"))
+        resources = listed(statement.get("Resource"))
+        return any(_wildcard(str(a)).fullmatch("execute-api:Invoke") for a in actions) and any(
+            _wildcard(str(r)).fullmatch(method_arn) for r in resources
+        )
+
+    statements = [s for s in listed(policy.get("Statement", [])) if isinstance(s, dict) and matches(s)]
+    effects = {s.get("Effect") for s in statements}
+    return "Allow" in effects and "Deny" not in effects
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
 def _api_prefixes(routes: list[ApiRoute]) -> dict[str, list[str]]:
@@ -139,7 +217,7 @@ def _proxy_event(
             "resourcePath": route.path,
             "httpMethod": method,
             "path": path,
-            "stage": "local",
+            "stage": "local",  # the gateway sets its stage
             "protocol": "HTTP/1.1",
             "requestTimeEpoch": int(time.time() * 1000),
             "accountId": "123456789012",

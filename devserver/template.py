@@ -54,12 +54,23 @@ class ApiRoute:
     path: str  # "/v1/things/{id}"
     method: str  # "POST", or "ANY"
     function: str  # logical id of the function
+    authorizer: str | None = None  # name of the API's Lambda authorizer in front of it
 
     def matches(self, path: str) -> dict[str, str] | None:
         pattern = re.sub(r"\\{(\w+)\\\+\\}", r"(?P<\1>.+)", re.escape(self.path))
         pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", pattern)
         match = re.fullmatch(pattern, path)
         return match.groupdict() if match else None
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A Lambda REQUEST authorizer of an API (SAM ``Auth.Authorizers``)."""
+
+    name: str
+    function: str  # logical id of its function
+    identity_headers: tuple[str, ...]  # each must be present, and together they key the cache
+    ttl_seconds: int  # result caching; 0 = none
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,14 @@ class LocalTemplate:
         return {name: res for name, res in self.resources.items() if res.get("Type") in types}
 
     def resolve(self, value: Any) -> Any:
-        """Resolve the intrinsics a function environment uses: Ref, Fn::Sub, Fn::GetAtt (Arn/Name)."""
+        """Resolve the intrinsics a function environment uses: Ref, Fn::Sub, Fn::GetAtt (Arn/Name), Fn::If."""
         if isinstance(value, dict) and len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
+            if key == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
             if key == "Fn::Sub":
                 text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
                 return re.sub(r"\$\{([^}]+)\}", lambda m: str(extra.get(m[1]) or self._ref(m[1])), text)
@@ -101,6 +115,25 @@ class LocalTemplate:
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
+
+    def condition(self, name: str) -> bool:
+        """A template condition's value (``Fn::Equals``, ``Fn::Not``, ``Fn::And``, ``Fn::Or``)."""
+
+        def evaluate(expression: Any) -> bool:
+            ((key, arg),) = expression.items()
+            if key == "Condition":
+                return self.condition(arg)
+            if key == "Fn::Equals":
+                return bool(self.resolve(arg[0]) == self.resolve(arg[1]))
+            if key == "Fn::Not":
+                return not evaluate(arg[0])
+            if key == "Fn::And":
+                return all(evaluate(item) for item in arg)
+            if key == "Fn::Or":
+                return any(evaluate(item) for item in arg)
+            raise ValueError(f"Unsupported condition function {key}")
+
+        return evaluate(self.template["Conditions"][name])
 
     def _ref(self, name: str) -> str:
         pseudo = {
@@ -141,8 +174,27 @@ class LocalTemplate:
                     continue
                 props = event["Properties"]
                 api = props.get("RestApiId", {}).get("Ref", "ServerlessRestApi")
-                routes.append(ApiRoute(api, props["Path"], props["Method"].upper(), name))
+                default = self._api_auth(api).get("DefaultAuthorizer")
+                authorizer = self.resolve(props.get("Auth", {}).get("Authorizer", default))
+                authorizer = None if authorizer in (None, "NONE") else str(authorizer)
+                routes.append(ApiRoute(api, props["Path"], props["Method"].upper(), name, authorizer))
         return routes
+
+    def authorizer(self, api: str, name: str) -> Authorizer:
+        spec = self._api_auth(api)["Authorizers"][name]
+        if spec.get("FunctionPayloadType") != "REQUEST":
+            raise ValueError(f"{api}.{name}: the dev gateway runs REQUEST authorizers only")
+        identity = spec.get("Identity", {})
+        return Authorizer(
+            name=name,
+            function=spec["FunctionArn"]["Fn::GetAtt"][0],
+            identity_headers=tuple(identity.get("Headers", [])),
+            ttl_seconds=int(identity.get("ReauthorizeEvery", 300)),
+        )
+
+    def _api_auth(self, api: str) -> dict[str, Any]:
+        auth: dict[str, Any] = self.resources.get(api, {}).get("Properties", {}).get("Auth", {})
+        return auth
 
     def gateway_response(
         self, api: str, kind: str, default_status: int, request_id: str

@@ -14,6 +14,7 @@ def _fresh_container() -> None:
     settings.partner_settings.cache_clear()
     partners.partner_service.cache_clear()
     container.signing_keys.cache_clear()
+    container.rate_limiter.cache_clear()
     aws.dynamodb.cache_clear()
     aws.secretsmanager.cache_clear()
     service.usage_service.cache_clear()

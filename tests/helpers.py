@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 TRYON = "/api/v1/integration/increase-tryon-usage-count"
 API_KEY_USAGE = "/api/v1/integration/increase-api-key-usage-count"
@@ -32,3 +36,18 @@ def business_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     for page in dynamodb.get_paginator("scan").paginate(TableName=table):
         items += [item for item in page["Items"] if not item["pk"]["S"].startswith("RATE#")]
     return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+# --- hand-built JWTs (so that an attack token is exactly what the test says, whatever PyJWT allows) ----
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def segment(value: Any) -> str:
+    return b64(json.dumps(value, separators=(",", ":")).encode())
+
+
+def sign(header: dict[str, Any], claims: dict[str, Any], key: rsa.RSAPrivateKey) -> str:
+    signing_input = f"{segment(header)}.{segment(claims)}"
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64(signature)}"

@@ -48,6 +48,14 @@ class InvalidToken(DomainError):
         self.reason = reason
 
 
+class InsufficientScope(DomainError):
+    """An authenticated caller without the scope the route requires (RFC 6750 ``insufficient_scope``)."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This route requires the scope {scope}")
+        self.scope = scope
+
+
 class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

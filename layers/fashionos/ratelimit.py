@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fashionos.errors import RateLimited
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@dataclass(frozen=True, slots=True)
+class RateWindow:
+    """One bucket's current window after counting a request."""
+
+    limit: int
+    used: int  # requests counted in this window, this one included
+    window_seconds: int
+    resets_at: int  # epoch second the window ends
+    reset_after: int  # seconds until then (at least 1)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used > self.limit
 
 
 class RateLimiter:
@@ -19,8 +39,8 @@ class RateLimiter:
         self.limit = limit
         self.window_seconds = window_seconds
 
-    def hit(self, bucket: str, now: float | None = None) -> None:
-        """Count one request for ``bucket``; raise ``RateLimited`` when it is over the window's limit."""
+    def count(self, bucket: str, limit: int | None = None, now: float | None = None) -> RateWindow:
+        """Count a request for ``bucket`` (one atomic ``ADD``) against ``limit`` (default: ``self.limit``)."""
         now = time.time() if now is None else now
         window_start = int(now // self.window_seconds) * self.window_seconds
         window_end = window_start + self.window_seconds
@@ -31,5 +51,16 @@ class RateLimiter:
             ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(window_end + 60)}},
             ReturnValues="UPDATED_NEW",
         )["Attributes"]
-        if int(attributes["hits"]["N"]) > self.limit:
-            raise RateLimited("Too many requests", retry_after=max(1, math.ceil(window_end - now)))
+        return RateWindow(
+            limit=self.limit if limit is None else limit,
+            used=int(attributes["hits"]["N"]),
+            window_seconds=self.window_seconds,
+            resets_at=window_end,
+            reset_after=max(1, math.ceil(window_end - now)),
+        )
+
+    def hit(self, bucket: str, now: float | None = None) -> None:
+        """Count one request for ``bucket``; raise ``RateLimited`` when it is over the window's limit."""
+        window = self.count(bucket, now=now)
+        if window.exceeded:
+            raise RateLimited("Too many requests", retry_after=window.reset_after)

@@ -46,6 +46,8 @@ class PartnerSettings:
     token_issuer: str | None = None
     # How long a container trusts its copy of the signing keys (an unknown kid refreshes sooner).
     secret_cache_seconds: int = 300
+    # The authorizer honours sandbox API keys (X-Api-Key): the sandbox stage only.
+    sandbox_keys: bool = False
 
     @classmethod
     def from_env(cls) -> PartnerSettings:
@@ -56,6 +58,7 @@ class PartnerSettings:
             token_audience=env.get("TOKEN_AUDIENCE") or "fashionos-partner-api",
             token_issuer=env.get("TOKEN_ISSUER", "").rstrip("/") or None,
             secret_cache_seconds=int(env.get("SECRET_CACHE_SECONDS", "300")),
+            sandbox_keys=env.get("SANDBOX_KEYS") == "enabled",
         )
 
 

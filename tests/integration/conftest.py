@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,24 +64,39 @@ def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+StackFactory = Callable[..., InProcessApi]
+
+
 @pytest.fixture
-def stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> InProcessApi:
-    session = boto3.Session(region_name="us-east-1")
-    local = LocalTemplate(load_template(), "test")
-    bootstrap(local, session)
-    for function in local.functions().values():
-        for name, value in function.environment.items():
-            monkeypatch.setenv(name, value)
-    monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
-    table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
-    demo = seed(
-        session.client("dynamodb"),
-        session.client("secretsmanager"),
-        table,
-        secret_arn,
-        local.physical["PartnerTable"],
-    )
-    return InProcessApi(Gateway(local), session, table, secret_arn, demo, local)
+def make_stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> StackFactory:
+    """Builds the in-process stack of one ``Stage`` (once per test); the gateway's authorizer cache runs
+    on ``clock``."""
+
+    def make(stage: str = "sandbox", clock: Callable[[], float] = time.monotonic) -> InProcessApi:
+        session = boto3.Session(region_name="us-east-1")
+        local = LocalTemplate(load_template(), "test", {"Stage": stage})
+        bootstrap(local, session)
+        for function in local.functions().values():
+            for name, value in function.environment.items():
+                monkeypatch.setenv(name, value)
+        monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+        table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
+        demo = seed(
+            session.client("dynamodb"),
+            session.client("secretsmanager"),
+            table,
+            secret_arn,
+            local.physical["PartnerTable"],
+        )
+        return InProcessApi(Gateway(local, clock=clock), session, table, secret_arn, demo, local)
+
+    return make
+
+
+@pytest.fixture
+def stack(make_stack: StackFactory) -> InProcessApi:
+    """The sandbox stage, as ``make dev`` runs it."""
+    return make_stack()
 
 
 @pytest.fixture

@@ -212,7 +212,12 @@ def test_unknown_partner_paths_are_problem_documents(stack: InProcessApi) -> Non
         assert reply.status == 404
         assert reply.header("Content-Type") == "application/problem+json"
         assert reply.header("X-Request-Id")
-        assert reply.json == {"type": "about:blank", "title": "Not Found", "status": 404}
+        assert reply.json == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "request_id": reply.header("X-Request-Id"),
+        }
 
 
 def test_before_the_first_signing_key_the_endpoints_say_try_later(stack: InProcessApi) -> None:

@@ -69,6 +69,16 @@ GRANTS = {
     },
     "JwksFunction": SIGNING_KEYS,
     "AuthServerMetadataFunction": {},
+    # the client, the revocation record or the sandbox key (GetItem); the keys verify tokens
+    "PartnerAuthorizerFunction": {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        **SIGNING_KEYS,
+    },
+    # the org (GetItem) and the rate window (UpdateItem ADD); nothing secret
+    "MeFunction": {
+        "dynamodb:GetItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+        "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
+    },
 }
 
 
@@ -128,22 +138,51 @@ def test_a_failing_function_keeps_api_gateways_status() -> None:
     assert '"success": false' in body
 
 
-def test_partner_endpoints_and_their_methods() -> None:
-    routes = {(r.path, r.method, r.function) for r in LOCAL.routes() if r.api == "PartnerApi"}
+def test_partner_endpoints_their_methods_and_authorizers() -> None:
+    routes = {(r.path, r.method, r.function, r.authorizer) for r in LOCAL.routes() if r.api == "PartnerApi"}
     assert routes == {
-        ("/oauth/token", "ANY", "TokenFunction"),  # the code answers 405 and OPTIONS
-        ("/oauth/introspect", "ANY", "IntrospectFunction"),
-        ("/oauth/revoke", "ANY", "RevokeFunction"),
-        ("/.well-known/jwks.json", "GET", "JwksFunction"),
-        ("/.well-known/oauth-authorization-server", "GET", "AuthServerMetadataFunction"),
+        ("/oauth/token", "ANY", "TokenFunction", None),  # the code answers 405 and OPTIONS
+        ("/oauth/introspect", "ANY", "IntrospectFunction", None),
+        ("/oauth/revoke", "ANY", "RevokeFunction", None),
+        ("/.well-known/jwks.json", "GET", "JwksFunction", None),
+        ("/.well-known/oauth-authorization-server", "GET", "AuthServerMetadataFunction", None),
+        ("/v1/me", "GET", "MeFunction", "sandbox"),  # the default Stage
     }
 
 
-def test_partner_unknown_paths_are_problem_documents() -> None:
-    status, headers, body = LOCAL.gateway_response("PartnerApi", "MISSING_AUTHENTICATION_TOKEN", 403, "r-4")
-    assert status == 404
-    assert headers == {"Content-Type": "application/problem+json", "X-Request-Id": "r-4"}
-    assert json.loads(body) == {"type": "about:blank", "title": "Not Found", "status": 404}
+@pytest.mark.parametrize("stage", ["sandbox", "prod"])
+def test_every_v1_route_is_behind_the_authorizer_of_its_stage(stage: str) -> None:
+    local = LocalTemplate(TEMPLATE, "unit", {"Stage": stage})
+    v1 = [route for route in local.routes() if route.path.startswith("/v1/")]
+    assert v1
+    assert {route.authorizer for route in v1} == {stage}
+    assert {local.authorizer("PartnerApi", stage).function} == {"PartnerAuthorizerFunction"}
+    keys = local.functions()["PartnerAuthorizerFunction"].environment["SANDBOX_KEYS"]
+    assert keys == ("enabled" if stage == "sandbox" else "disabled")
+
+
+def test_prod_caches_authorizer_decisions_by_the_authorization_header_only() -> None:
+    prod = LOCAL.authorizer("PartnerApi", "prod")
+    assert (prod.identity_headers, prod.ttl_seconds) == (("Authorization",), 60)
+    sandbox = LOCAL.authorizer("PartnerApi", "sandbox")
+    assert (sandbox.identity_headers, sandbox.ttl_seconds) == ((), 0)  # Bearer or X-Api-Key
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("MISSING_AUTHENTICATION_TOKEN", 404),
+        ("UNAUTHORIZED", 401),
+        ("ACCESS_DENIED", 403),
+        ("THROTTLED", 429),
+    ],
+)
+def test_partner_gateway_responses_are_problem_documents(kind: str, status: int) -> None:
+    code, headers, body = LOCAL.gateway_response("PartnerApi", kind, 403, "r-4")
+    assert code == status
+    assert (headers["Content-Type"], headers["X-Request-Id"]) == ("application/problem+json", "r-4")
+    document = json.loads(body)
+    assert (document["type"], document["status"], document["request_id"]) == ("about:blank", status, "r-4")
 
 
 def test_the_signing_key_secret_starts_empty_for_rotate_signing_key() -> None:

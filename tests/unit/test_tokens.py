@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from fashionos.errors import InvalidToken
 from fashionos.identity.signing_keys import (
@@ -28,6 +27,7 @@ from fashionos.identity.signing_keys import (
     thumbprint,
 )
 from fashionos.identity.tokens import AccessToken, TokenIssuer, TokenVerifier, bearer_token
+from tests.helpers import b64, segment, sign
 
 ISSUER = "https://api.fashionos.example"
 AUDIENCE = "https://api.fashionos.example/v1"
@@ -74,20 +74,6 @@ def issuer(keys: SigningKeys) -> TokenIssuer:
 @pytest.fixture
 def verifier(keys: SigningKeys) -> TokenVerifier:
     return TokenVerifier(ISSUER, AUDIENCE, keys)
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def segment(value: Any) -> str:
-    return b64(json.dumps(value, separators=(",", ":")).encode())
-
-
-def sign(header: dict[str, Any], claims: dict[str, Any], key: rsa.RSAPrivateKey) -> str:
-    signing_input = f"{segment(header)}.{segment(claims)}"
-    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64(signature)}"
 
 
 def good_header(keys: SigningKeys, **changes: Any) -> dict[str, Any]:

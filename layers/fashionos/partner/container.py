@@ -1,4 +1,5 @@
-"""What a Partner API container creates once, lazily: the partner service and the signing keys."""
+"""What a Partner API container creates once, lazily: the partner service, the signing keys, the rate
+limiter."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from functools import cache
 from fashionos import aws
 from fashionos.errors import SigningKeysUnavailable
 from fashionos.identity import partners
+from fashionos.identity.partner_models import DEFAULT_RATE_TIER, RATE_TIERS
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import SigningKeys
 from fashionos.identity.tokens import TokenIssuer, TokenVerifier
+from fashionos.ratelimit import RateLimiter
 from fashionos.settings import partner_settings
 
 
@@ -38,3 +41,11 @@ def token_issuer(issuer: str) -> TokenIssuer:
 
 def token_verifier(issuer: str) -> TokenVerifier:
     return TokenVerifier(issuer, partner_settings().token_audience, signing_keys())
+
+
+@cache
+def rate_limiter() -> RateLimiter:
+    """Requests per minute per principal, counted in the partner table (each call passes its tier's limit)."""
+    return RateLimiter(
+        aws.dynamodb(), partner_settings().partner_table_name, limit=RATE_TIERS[DEFAULT_RATE_TIER]
+    )

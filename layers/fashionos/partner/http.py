@@ -3,9 +3,12 @@ into a ``PartnerRequest`` and a handler's ``Response`` or error into a Lambda pr
 
 - Every response carries ``X-Request-Id`` (API Gateway's request id).
 - OAuth endpoints (``oauth_entrypoint``) answer errors in RFC 6749 §5.2 form
-  ``{"error", "error_description"}``; other endpoints
-  (``document_entrypoint``) in RFC 9457 ``application/problem+json``.
+  ``{"error", "error_description"}``; other endpoints (``document_entrypoint``, ``api_entrypoint``) in
+  RFC 9457 ``application/problem+json``.
 - Methods: an OAuth endpoint's function takes every method (``ANY``) and answers OPTIONS and 405 here.
+- ``/v1`` routes (``api_entrypoint``) sit behind the Lambda authorizer (``authorizer_entrypoint``): each
+  request is counted against its principal's rate limit, then checked for the route's scope; every reply
+  carries the rate-limit headers.
 """
 
 from __future__ import annotations
@@ -16,9 +19,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from fashionos import proxy
-from fashionos.errors import OAuthError, OAuthInvalidRequest, OAuthTooManyAttempts, SigningKeysUnavailable
+from fashionos.errors import (
+    DomainError,
+    InsufficientScope,
+    InvalidApiKey,
+    InvalidRequest,
+    InvalidToken,
+    OAuthError,
+    OAuthInvalidRequest,
+    OAuthTooManyAttempts,
+    OrgNotFound,
+    RateLimited,
+    SigningKeysUnavailable,
+)
+from fashionos.identity.authorizer import Principal, require_scope
 from fashionos.identity.oauth import oauth_error_response
 from fashionos.observability import logger
+from fashionos.partner.container import rate_limiter
+from fashionos.ratelimit import RateWindow
 from fashionos.settings import partner_settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,6 +50,7 @@ class PartnerRequest:
     body: bytes
     request_id: str
     base_url: str  # the issuer: TOKEN_ISSUER, else https://<domain>/<stage> of this request
+    principal: Principal | None = None  # the caller of a /v1 route, as the authorizer decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +79,15 @@ def base_url(event: Mapping[str, Any]) -> str:
     return f"https://{domain}/{stage}"
 
 
-def _request(event: Mapping[str, Any], request_id: str) -> PartnerRequest:
-    headers = proxy.lower_headers(event)
-    try:
-        body = proxy.body_bytes(event)
-    except proxy.BadBody as error:
-        raise OAuthInvalidRequest(str(error)) from None
+def _request(event: Mapping[str, Any], request_id: str, principal: Principal | None = None) -> PartnerRequest:
+    """The request of ``event``; ``proxy.BadBody`` when its base64 body is not base64."""
     return PartnerRequest(
         method=str(event.get("httpMethod") or ""),
-        headers=headers,
-        body=body,
+        headers=proxy.lower_headers(event),
+        body=proxy.body_bytes(event),
         request_id=request_id,
         base_url=base_url(event),
+        principal=principal,
     )
 
 
@@ -96,7 +112,11 @@ def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> proxy.Lambda
                 error = OAuthInvalidRequest(f"Method {method} not allowed; use {allow}")
                 status, headers, body = oauth_error_response(error)
                 return _proxy_response(405, {**headers, "Allow": allow}, body, request_id)
-            response = endpoint(_request(event, request_id))
+            try:
+                request = _request(event, request_id)
+            except proxy.BadBody as error:
+                raise OAuthInvalidRequest(str(error)) from None
+            response = endpoint(request)
             return _proxy_response(response.status, response.headers, response.body, request_id)
         except OAuthError as error:
             status, headers, body = oauth_error_response(error)
@@ -137,13 +157,135 @@ def document_entrypoint(endpoint: Endpoint) -> proxy.LambdaHandler:
 
 
 def _problem(
-    status: int, title: str, detail: str | None, request_id: str, retry_after: str | None = None
+    status: int,
+    title: str,
+    detail: str | None,
+    request_id: str,
+    retry_after: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body["request_id"] = request_id
-    headers = {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store"}
+    all_headers = {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store", **(headers or {})}
     if retry_after:
-        headers["Retry-After"] = retry_after
-    return _proxy_response(status, headers, body, request_id)
+        all_headers["Retry-After"] = retry_after
+    return _proxy_response(status, all_headers, body, request_id)
+
+
+# --- /v1 routes ------------------------------------------------------------------------------------
+
+# Domain errors as problem documents: the one place a /v1 error gets its status (most specific class
+# first; anything unlisted is a 500).
+_PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
+    InvalidRequest: (400, "Bad Request"),
+    InvalidToken: (401, "Unauthorized"),
+    InsufficientScope: (403, "Forbidden"),
+    OrgNotFound: (404, "Not Found"),
+    RateLimited: (429, "Too Many Requests"),
+}
+
+
+def _problem_headers(error: DomainError) -> dict[str, str]:
+    if isinstance(error, InvalidToken):
+        return {"WWW-Authenticate": 'Bearer realm="fashionos"'}
+    if isinstance(error, InsufficientScope):  # RFC 6750 §3.1
+        challenge = f'Bearer realm="fashionos", error="insufficient_scope", scope="{error.scope}"'
+        return {"WWW-Authenticate": challenge}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
+
+
+def rate_limit_headers(window: RateWindow, policy: str) -> dict[str, str]:
+    """IETF ``RateLimit-Policy``/``RateLimit`` (draft-ietf-httpapi-ratelimit-headers) and GitHub's
+    ``X-RateLimit-*`` (``-Reset`` in epoch seconds) for ``window``."""
+    return {
+        "RateLimit-Policy": f'"{policy}";q={window.limit};w={window.window_seconds}',
+        "RateLimit": f'"{policy}";r={window.remaining};t={window.reset_after}',
+        "X-RateLimit-Limit": str(window.limit),
+        "X-RateLimit-Remaining": str(window.remaining),
+        "X-RateLimit-Reset": str(window.resets_at),
+    }
+
+
+def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
+    """The Lambda handler of a ``/v1`` route that requires ``scope``; errors are RFC 9457 problems."""
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        request_id = proxy.request_id(event)
+        limits: dict[str, str] = {}
+        try:
+            context = (event.get("requestContext") or {}).get("authorizer")
+            principal = Principal.from_context(context)
+            window = rate_limiter().count(principal.principal_id, principal.requests_per_minute)
+            limits = rate_limit_headers(window, principal.rate_tier)
+            if window.exceeded:
+                raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
+            require_scope(principal, scope)
+            try:
+                request = _request(event, request_id, principal)
+            except proxy.BadBody as error:
+                raise InvalidRequest(str(error)) from None
+            response = endpoint(request)
+            return _proxy_response(response.status, {**response.headers, **limits}, response.body, request_id)
+        except DomainError as error:
+            status, title = next(
+                (mapped for cls, mapped in _PROBLEMS.items() if isinstance(error, cls)),
+                (500, "Internal Server Error"),
+            )
+            if status == 500:
+                logger.exception("Unmapped domain error")
+                return _problem(500, "Internal Server Error", None, request_id, headers=limits)
+            logger.info("Request refused", status=status, error=type(error).__name__, detail=error.message)
+            headers = {**limits, **_problem_headers(error)}
+            return _problem(status, title, error.message, request_id, headers=headers)
+        except SigningKeysUnavailable as error:
+            logger.error("Signing keys unavailable", detail=error.message)
+            return _problem(503, "Service Unavailable", "Try again later", request_id, NOT_READY_RETRY_AFTER)
+        except Exception:
+            logger.exception("Unhandled error")
+            return _problem(500, "Internal Server Error", None, request_id, headers=limits)
+
+    return proxy.lambda_entrypoint(handle)
+
+
+class Unauthorized(Exception):
+    """What an authorizer raises to make API Gateway answer 401: the message must be exactly this."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def authorizer_entrypoint(authorize: Callable[[PartnerRequest], Principal]) -> proxy.LambdaHandler:
+    """The Lambda handler of a REQUEST authorizer: ``authorize`` names the caller or raises
+    ``InvalidToken``/``InvalidApiKey`` (API Gateway then answers its ``UNAUTHORIZED`` response, 401).
+
+    The policy allows every ``/v1`` route of the API's stage, whatever route this request was for: API
+    Gateway caches it by credential and reuses it for other routes, which enforce their own scopes."""
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        try:
+            principal = authorize(_request(event, proxy.request_id(event)))
+        except (InvalidToken, InvalidApiKey) as error:
+            # The reason goes to the log only: a caller learns nothing about which check failed.
+            logger.info("Credentials refused", reason=error.message)
+            raise Unauthorized from None
+        api_arn, stage = str(event["methodArn"]).split("/")[:2]
+        return {
+            "principalId": principal.principal_id,
+            "policyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Action": "execute-api:Invoke",
+                        "Effect": "Allow",
+                        "Resource": f"{api_arn}/{stage}/*/v1/*",
+                    }
+                ],
+            },
+            "context": principal.context(),
+        }
+
+    return proxy.lambda_entrypoint(handle)
