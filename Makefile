@@ -17,7 +17,7 @@ help:
 	@echo "make dev    - local stack (moto server + dev gateway) with demo data"
 	@echo "make test   - lint, type checks, template validation and all tests"
 	@echo "make bench  - benchmarks (ratios measured in one run)"
-	@echo "make build  - sam build;  make deploy ENV=dev|prod - sam deploy"
+	@echo "make build  - sam build;  make deploy ENV=sandbox|prod - sam deploy"
 
 venv: $(STAMP)
 
@@ -57,7 +57,7 @@ $(SAM):
 build: $(SAM)
 	PATH="$(dir $(PYTHON)):$$PATH" $(SAM) build
 
-ENV ?= dev
+ENV ?= sandbox
 deploy: build
 	$(SAM) deploy --config-env $(ENV)
 

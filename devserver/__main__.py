@@ -64,8 +64,8 @@ def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
     return f"""
 Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
-  Partner API      {stack.base_url}/oauth/token, /.well-known/jwks.json,
-                   {stack.base_url}/.well-known/oauth-authorization-server
+  Partner API      {stack.base_url}/oauth/token, {stack.base_url}/v1/me, /.well-known/jwks.json,
+                   {stack.base_url}/.well-known/oauth-authorization-server  (stage: {stack.stage})
   moto server      {stack.moto.url}
   demo data        {path}  (handshake, user_id, api_key, client_id, client_secret, ...)
 
@@ -76,8 +76,12 @@ Try it:
 
   .venv/bin/fashionos-admin usage {credentials["user_id"]}
 
-  curl -u {credentials["client_id"]}:{credentials["client_secret"]} \\
-    -d grant_type=client_credentials {stack.base_url}/oauth/token
+  TOKEN=$(curl -s -u {credentials["client_id"]}:{credentials["client_secret"]} \\
+    -d grant_type=client_credentials {stack.base_url}/oauth/token \\
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+  curl -H "Authorization: Bearer $TOKEN" {stack.base_url}/v1/me
+
+  curl -H "X-Api-Key: {credentials["sandbox_api_key"]}" {stack.base_url}/v1/me   # sandbox key
 
 Ctrl-C stops everything.
 """

@@ -38,6 +38,10 @@ class LocalStack:
         self._server: Any = None
 
     @property
+    def stage(self) -> str:
+        return self.local.parameters["Stage"]
+
+    @property
     def session(self) -> boto3.Session:
         return boto3.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)  # noqa: S106 - moto
 

@@ -9,6 +9,7 @@ revoked or the client deleted is the caller's check, on the returned ``AccessTok
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.utils import base64url_decode
 
 from fashionos.errors import InvalidToken
 from fashionos.identity.signing_keys import KID_PATTERN, SigningKeys
@@ -94,6 +96,20 @@ class TokenIssuer:
         return token, self._lifetime
 
 
+def _unverified_header(token: str) -> dict[str, Any]:
+    """The JOSE header, only to pick the key: PyJWT then checks the whole token. (Decoding the one segment
+    here rather than with ``jwt.get_unverified_header``, which parses and validates the payload as well,
+    saves a third of a verification.)"""
+    first, dot, _ = token.partition(".")
+    try:
+        header = json.loads(base64url_decode(first))
+    except ValueError:  # bad base64, bad UTF-8 or bad JSON
+        raise InvalidToken("Malformed token") from None
+    if not dot or not isinstance(header, dict):
+        raise InvalidToken("Malformed token")
+    return header
+
+
 class TokenVerifier:
     """Verifies access tokens against the in-memory public keys; RS256 only, nothing fetched per call."""
 
@@ -106,11 +122,7 @@ class TokenVerifier:
     def verify(self, token: str, now: float | None = None) -> AccessToken:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("Malformed token")
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise InvalidToken("Malformed token") from None
-        public_key = self._key_for(header)
+        public_key = self._key_for(_unverified_header(token))
         claims = self._decode(token, public_key)
         self._check_times(claims, time.time() if now is None else now)
         return AccessToken(

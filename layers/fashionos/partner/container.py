@@ -1,19 +1,26 @@
 """What a Partner API container creates once, lazily: the partner service, the signing keys, the rate
-limiter."""
+limiter.
+
+The JWT code (PyJWT, cryptography: ~0.1 s of imports) is imported by the first call that needs it, so the
+/v1 route handlers, which never touch a token, do not pay for it at cold start.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from fashionos import aws
 from fashionos.errors import SigningKeysUnavailable
 from fashionos.identity import partners
 from fashionos.identity.partner_models import DEFAULT_RATE_TIER, RATE_TIERS
 from fashionos.identity.partners import PartnerService
-from fashionos.identity.signing_keys import SigningKeys
-from fashionos.identity.tokens import TokenIssuer, TokenVerifier
 from fashionos.ratelimit import RateLimiter
 from fashionos.settings import partner_settings
+
+if TYPE_CHECKING:
+    from fashionos.identity.signing_keys import SigningKeys
+    from fashionos.identity.tokens import TokenIssuer, TokenVerifier
 
 
 def partner_service() -> PartnerService:
@@ -24,6 +31,8 @@ def partner_service() -> PartnerService:
 def signing_keys() -> SigningKeys:
     """The keys, fetched and parsed once (then refreshed by ``SigningKeys`` itself). Not cached on failure,
     so the first request after ``rotate-signing-key`` on a fresh deploy finds the key."""
+    from fashionos.identity.signing_keys import SigningKeys
+
     config = partner_settings()
     keys = SigningKeys(ttl_seconds=config.secret_cache_seconds)
     try:
@@ -36,10 +45,14 @@ def signing_keys() -> SigningKeys:
 
 
 def token_issuer(issuer: str) -> TokenIssuer:
+    from fashionos.identity.tokens import TokenIssuer
+
     return TokenIssuer(issuer, signing_keys())
 
 
 def token_verifier(issuer: str) -> TokenVerifier:
+    from fashionos.identity.tokens import TokenVerifier
+
     return TokenVerifier(issuer, partner_settings().token_audience, signing_keys())
 
 

@@ -32,8 +32,8 @@ from fashionos.errors import (
     RateLimited,
     SigningKeysUnavailable,
 )
-from fashionos.identity.authorizer import Principal, require_scope
 from fashionos.identity.oauth import oauth_error_response
+from fashionos.identity.principal import Principal, require_scope
 from fashionos.observability import logger
 from fashionos.partner.container import rate_limiter
 from fashionos.ratelimit import RateWindow
