@@ -241,9 +241,6 @@ def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
             logger.info("Request refused", status=status, error=type(error).__name__, detail=error.message)
             headers = {**limits, **_problem_headers(error)}
             return _problem(status, title, error.message, request_id, headers=headers)
-        except SigningKeysUnavailable as error:
-            logger.error("Signing keys unavailable", detail=error.message)
-            return _problem(503, "Service Unavailable", "Try again later", request_id, NOT_READY_RETRY_AFTER)
         except Exception:
             logger.exception("Unhandled error")
             return _problem(500, "Internal Server Error", None, request_id, headers=limits)
