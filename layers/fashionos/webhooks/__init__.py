@@ -1,0 +1,1 @@
+"""Partner webhooks: subscriptions, signed delivery (Standard Webhooks), SSRF-safe endpoint URLs."""
