@@ -114,6 +114,10 @@ class ClientNotFound(DomainError):
     pass
 
 
+class WebhookNotFound(DomainError):
+    """No such webhook subscription in the caller's org (another org's id included)."""
+
+
 # OAuth 2.0 endpoints (RFC 6749 §5.2): errors that carry their own wire code, because the OAuth endpoints
 # answer with ``{"error", "error_description"}`` rather than the Partner API's problem documents.
 class OAuthError(DomainError):

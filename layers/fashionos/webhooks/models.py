@@ -1,0 +1,77 @@
+"""Webhook subscriptions: what a partner may send (pydantic, strict) and the record we keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Final, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# The document's event types; ``ping`` is only ever sent by POST /v1/webhooks/{id}/test.
+EventType = Literal[
+    "order.created",
+    "order.fulfilled",
+    "product.updated",
+    "design.published",
+    "affiliate.click",
+    "affiliate.conversion",
+    "tryon.session.created",
+]
+EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventType)
+MAX_DESCRIPTION_LENGTH = 500
+Description = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH)]
+Events = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES))]
+WebhookStatus = Literal["enabled", "disabled"]
+
+
+class _WebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+
+class WebhookCreate(_WebhookRequest):
+    url: str
+    events: Events
+    description: Description | None = None
+
+
+class WebhookUpdate(_WebhookRequest):
+    """PATCH: only the fields given change."""
+
+    url: str | None = None
+    events: Events | None = None
+    description: Description | None = None
+    enabled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    webhook_id: str
+    org_id: str
+    url: str
+    events: frozenset[str]
+    description: str | None
+    status: WebhookStatus
+    secret: str
+    created_at: str
+    updated_at: str
+    # After a secret rotation, the replaced secret signs alongside the new one until this epoch second.
+    previous_secret: str | None = None
+    previous_secret_expires_at: int | None = None
+
+    def signing_secrets(self, now: float) -> list[str]:
+        """The secrets a delivery at ``now`` is signed with: the current one, and the previous one during
+        its overlap."""
+        overlapping = self.previous_secret and (self.previous_secret_expires_at or 0) > now
+        return [self.secret, self.previous_secret] if overlapping and self.previous_secret else [self.secret]
+
+    def public(self) -> dict[str, object]:
+        """The subscription as the API shows it (never the secret)."""
+        return {
+            "id": self.webhook_id,
+            "url": self.url,
+            "events": sorted(self.events),
+            "description": self.description,
+            "status": self.status,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }

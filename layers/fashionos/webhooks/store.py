@@ -1,0 +1,114 @@
+"""DynamoDB access for webhook subscriptions: the only module of this feature that talks to boto3.
+
+One item per subscription in the partner table, under its org: ``ORG#{org_id}`` / ``WEBHOOK#{webhook_id}``
+(url, events, description, status, secret, previous_secret and previous_secret_expires_at during a
+rotation's overlap, created_at, updated_at). Every read names the org, so another org's id is simply not
+found; an org's subscriptions are one Query, in creation order (ids are ULIDs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from fashionos.errors import WebhookNotFound
+from fashionos.webhooks.models import Webhook, WebhookStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
+
+Item = dict[str, Any]
+_PREFIX = "WEBHOOK#"
+
+
+def _key(org_id: str, webhook_id: str) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": _PREFIX + webhook_id}}
+
+
+def _item(webhook: Webhook) -> Item:
+    item: Item = {
+        **_key(webhook.org_id, webhook.webhook_id),
+        "url": {"S": webhook.url},
+        "events": {"SS": sorted(webhook.events)},
+        "status": {"S": webhook.status},
+        "secret": {"S": webhook.secret},
+        "created_at": {"S": webhook.created_at},
+        "updated_at": {"S": webhook.updated_at},
+    }
+    if webhook.description is not None:
+        item["description"] = {"S": webhook.description}
+    if webhook.previous_secret is not None and webhook.previous_secret_expires_at is not None:
+        item["previous_secret"] = {"S": webhook.previous_secret}
+        item["previous_secret_expires_at"] = {"N": str(webhook.previous_secret_expires_at)}
+    return item
+
+
+def _webhook(item: Item) -> Webhook:
+    return Webhook(
+        webhook_id=item["sk"]["S"].removeprefix(_PREFIX),
+        org_id=item["pk"]["S"].removeprefix("ORG#"),
+        url=item["url"]["S"],
+        events=frozenset(item["events"]["SS"]),
+        description=item["description"]["S"] if "description" in item else None,
+        status=cast(WebhookStatus, item["status"]["S"]),
+        secret=item["secret"]["S"],
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+        previous_secret=item["previous_secret"]["S"] if "previous_secret" in item else None,
+        previous_secret_expires_at=(
+            int(item["previous_secret_expires_at"]["N"]) if "previous_secret_expires_at" in item else None
+        ),
+    )
+
+
+class WebhookStore:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._db = client
+        self._table = table
+
+    def put(self, webhook: Webhook, *, new: bool) -> None:
+        """Write the whole subscription: a new one must not exist yet, a changed one must still exist."""
+        condition = "attribute_not_exists(pk)" if new else "attribute_exists(pk)"
+        try:
+            self._db.put_item(TableName=self._table, Item=_item(webhook), ConditionExpression=condition)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise WebhookNotFound(f"Webhook {webhook.webhook_id} not found") from None
+
+    def get(self, org_id: str, webhook_id: str) -> Webhook | None:
+        item = self._db.get_item(TableName=self._table, Key=_key(org_id, webhook_id), ConsistentRead=True)
+        return _webhook(item["Item"]) if "Item" in item else None
+
+    def list(self, org_id: str, limit: int, after: str | None) -> tuple[list[Webhook], bool]:
+        """Up to ``limit`` subscriptions created after the one ``after`` names, and whether there are more."""
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": f"ORG#{org_id}"}, ":prefix": {"S": _PREFIX}},
+            "Limit": limit + 1,
+        }
+        if after is not None:
+            query["ExclusiveStartKey"] = _key(org_id, after)
+        webhooks: list[Webhook] = []
+        while len(webhooks) <= limit:
+            page = self._db.query(**query)
+            webhooks += [_webhook(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return webhooks[:limit], len(webhooks) > limit
+
+    def delete(self, org_id: str, webhook_id: str) -> None:
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=_key(org_id, webhook_id),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise WebhookNotFound(f"Webhook {webhook_id} not found") from None

@@ -1,0 +1,185 @@
+"""Webhook subscriptions on moto (the partner table from the template): ownership, SSRF at registration,
+pagination, secret rotation. DNS is a fake resolver."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from fashionos.errors import InvalidRequest, WebhookNotFound
+from fashionos.webhooks.models import EVENT_TYPES, WebhookCreate, WebhookUpdate
+from fashionos.webhooks.service import SECRET_OVERLAP_SECONDS, WebhookService
+from fashionos.webhooks.store import WebhookStore
+from fashionos.webhooks.urls import UnsafeWebhookUrl
+from tests.integration.conftest import InProcessApi
+
+ORG, OTHER_ORG = "org_01M87S8AK48A5MMYRDNERFV0R5", "org_01M87S8AK48A5MMYRDNERFV0R6"
+URL = "https://hooks.example.com/fashionos"
+
+
+def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+    address = {"hooks.example.com": "93.184.216.34", "rebind.example.net": "10.0.0.7"}[host]
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+
+class Clock:
+    now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def webhooks(stack: InProcessApi, clock: Clock) -> WebhookService:
+    store = WebhookStore(stack.session.client("dynamodb"), stack.local.physical["PartnerTable"])
+    return WebhookService(store, resolve=resolve, clock=clock)
+
+
+def create(webhooks: WebhookService, org: str = ORG, **fields: Any) -> Any:
+    body = {"url": URL, "events": ["order.created"], **fields}
+    return webhooks.create(org, WebhookCreate.model_validate(body))
+
+
+def test_a_new_subscription_is_enabled_with_a_secret_shown_once(webhooks: WebhookService) -> None:
+    # when
+    webhook = create(webhooks, events=["order.created", "product.updated"], description="orders")
+    # then
+    assert webhook.webhook_id.startswith("whk_")
+    assert webhook.secret.startswith("whsec_")
+    assert webhook.public() == {
+        "id": webhook.webhook_id,
+        "url": URL,
+        "events": ["order.created", "product.updated"],
+        "description": "orders",
+        "status": "enabled",
+        "created_at": webhook.created_at,
+        "updated_at": webhook.created_at,
+    }
+    assert "secret" not in webhook.public()
+    assert webhooks.get(ORG, webhook.webhook_id) == webhook
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": URL, "events": ["order.shipped"]},
+        {"url": URL, "events": []},
+        {"url": URL, "events": "order.created"},
+        {"url": URL},
+        {"url": 1, "events": ["order.created"]},
+        {"url": URL, "events": ["order.created"], "secret": "whsec_mine"},
+        {"url": URL, "events": ["order.created"], "description": "x" * 501},
+    ],
+)
+def test_bad_bodies_are_refused_by_the_model(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        WebhookCreate.model_validate(body)
+
+
+def test_every_documented_event_type_is_known() -> None:
+    assert set(EVENT_TYPES) == {
+        "order.created",
+        "order.fulfilled",
+        "product.updated",
+        "design.published",
+        "affiliate.click",
+        "affiliate.conversion",
+        "tryon.session.created",
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["https://rebind.example.net/x", "https://169.254.169.254/", "http://hooks.example.com/"]
+)
+def test_unsafe_urls_are_refused_and_nothing_is_written(webhooks: WebhookService, url: str) -> None:
+    with pytest.raises(UnsafeWebhookUrl):
+        create(webhooks, url=url)
+    assert webhooks.list(ORG) == ([], False)
+
+
+def test_another_orgs_subscription_is_not_found(webhooks: WebhookService) -> None:
+    # given
+    theirs = create(webhooks, org=OTHER_ORG).webhook_id
+    # when / then: the same answer as an id that never existed
+    with pytest.raises(WebhookNotFound):
+        webhooks.get(ORG, theirs)
+    with pytest.raises(WebhookNotFound):
+        webhooks.update(ORG, theirs, WebhookUpdate(enabled=False))
+    with pytest.raises(WebhookNotFound):
+        webhooks.rotate_secret(ORG, theirs)
+    with pytest.raises(WebhookNotFound):
+        webhooks.delete(ORG, theirs)
+    assert webhooks.get(OTHER_ORG, theirs).status == "enabled"
+
+
+@pytest.mark.parametrize("webhook_id", ["whk_nope", "../ORG", "", "whk_" + "0" * 26])
+def test_malformed_or_unknown_ids_are_not_found(webhooks: WebhookService, webhook_id: str) -> None:
+    with pytest.raises(WebhookNotFound):
+        webhooks.get(ORG, webhook_id)
+
+
+def test_an_update_changes_only_the_fields_given_and_rechecks_the_url(webhooks: WebhookService) -> None:
+    # given
+    webhook = create(webhooks, description="keep me")
+    # when
+    updated = webhooks.update(
+        ORG, webhook.webhook_id, WebhookUpdate(events=["order.fulfilled"], enabled=False)
+    )
+    # then
+    assert (updated.events, updated.status, updated.description) == (
+        frozenset({"order.fulfilled"}),
+        "disabled",
+        "keep me",
+    )
+    assert updated.secret == webhook.secret
+    with pytest.raises(UnsafeWebhookUrl):
+        webhooks.update(ORG, webhook.webhook_id, WebhookUpdate(url="https://rebind.example.net/x"))
+    assert webhooks.get(ORG, webhook.webhook_id) == updated
+
+
+def test_pages_follow_the_cursor_in_creation_order(webhooks: WebhookService) -> None:
+    # given
+    ids = [create(webhooks).webhook_id for _ in range(5)]
+    create(webhooks, org=OTHER_ORG)
+    # when
+    first, more = webhooks.list(ORG, limit=2)
+    second, more_again = webhooks.list(ORG, limit=2, cursor=first[-1].webhook_id)
+    last, no_more = webhooks.list(ORG, limit=2, cursor=second[-1].webhook_id)
+    # then
+    assert [w.webhook_id for w in first + second + last] == ids
+    assert (more, more_again, no_more) == (True, True, False)
+
+
+@pytest.mark.parametrize(("limit", "cursor"), [(0, None), (101, None), (10, "not-a-cursor")])
+def test_bad_page_parameters_are_refused(webhooks: WebhookService, limit: int, cursor: str | None) -> None:
+    with pytest.raises(InvalidRequest):
+        webhooks.list(ORG, limit=limit, cursor=cursor)
+
+
+def test_a_rotated_secret_keeps_signing_for_24_hours(webhooks: WebhookService, clock: Clock) -> None:
+    # given
+    webhook = create(webhooks)
+    # when
+    rotated = webhooks.rotate_secret(ORG, webhook.webhook_id)
+    # then
+    stored = webhooks.get(ORG, webhook.webhook_id)
+    assert rotated.secret != webhook.secret
+    assert stored.signing_secrets(clock.now) == [rotated.secret, webhook.secret]
+    assert stored.signing_secrets(clock.now + SECRET_OVERLAP_SECONDS + 1) == [rotated.secret]
+
+
+def test_a_deleted_subscription_is_gone(webhooks: WebhookService) -> None:
+    webhook = create(webhooks)
+    webhooks.delete(ORG, webhook.webhook_id)
+    with pytest.raises(WebhookNotFound):
+        webhooks.get(ORG, webhook.webhook_id)
+    with pytest.raises(WebhookNotFound):
+        webhooks.delete(ORG, webhook.webhook_id)
