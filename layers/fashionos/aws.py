@@ -1,4 +1,5 @@
-"""AWS clients, created lazily once per container (never per request, never at import time).
+"""AWS clients, created lazily once per container (never per request, never at import time), and the one
+reading of DynamoDB's condition failures that every store shares.
 
 Clients are thread-safe; the local dev gateway calls handlers from many threads at once.
 """
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import boto3
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
@@ -23,3 +25,8 @@ def dynamodb() -> DynamoDBClient:
 @cache
 def secretsmanager() -> SecretsManagerClient:
     return boto3.client("secretsmanager")
+
+
+def condition_failed(error: ClientError) -> bool:
+    """Whether a DynamoDB write failed its ``ConditionExpression`` (by error code, never by message)."""
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from fashionos.aws import condition_failed
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, ClientNotFound, OrgNotFound
 from fashionos.identity.partner_models import Client, ClientStatus, GrantType, Org, SandboxKey
 from fashionos.times import rfc3339_now
@@ -63,10 +64,6 @@ def _failures_key(bucket: str, window_start: int) -> Key:
 
 def _revocation_key(jti: str) -> Key:
     return {"pk": {"S": f"REVOKED#{jti}"}, "sk": {"S": "REVOKED"}}
-
-
-def _condition_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
 def _cancelled_by_condition(error: ClientError) -> list[bool]:
@@ -179,7 +176,7 @@ class PartnerStore:
                 ExpressionAttributeValues={":active": {"BOOL": active}},
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise OrgNotFound(f"Org {org_id} not found") from error
             raise
 
@@ -288,7 +285,7 @@ class PartnerStore:
                 ExpressionAttributeValues=values,
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 return False
             raise
         return True
@@ -318,7 +315,7 @@ class PartnerStore:
         try:
             self._db.update_item(**request)
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise ClientNotFound(f"Client {client_id} not found") from error
             raise
 
@@ -395,7 +392,7 @@ class PartnerStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise AlreadyExists(f"Sandbox key {key.key_id} already exists") from error
             raise
 
@@ -413,6 +410,6 @@ class PartnerStore:
                 ExpressionAttributeValues={":false": {"BOOL": False}, ":now": {"S": rfc3339_now()}},
             )
         except ClientError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise ApiKeyNotFound(f"Sandbox key {key_id} not found") from error
             raise

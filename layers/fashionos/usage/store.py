@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from fashionos.aws import condition_failed
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, UserNotFound
 from fashionos.idempotency import ConditionFailed, IdempotencyClaim
 from fashionos.times import rfc3339_now
@@ -133,7 +134,7 @@ class UsageStore:
         except ConditionFailed as error:
             raise UserNotFound("User not found") from error
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise UserNotFound("User not found") from error
             raise
 
@@ -162,7 +163,7 @@ class UsageStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise AlreadyExists(f"User {user.user_id} already exists") from error
             raise
 
@@ -177,7 +178,7 @@ class UsageStore:
                 ExpressionAttributeValues={":plan": {"S": plan}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise UserNotFound(f"User {user_id} not found") from error
             raise
 
@@ -205,6 +206,6 @@ class UsageStore:
                 ExpressionAttributeValues={":false": {"BOOL": False}, ":now": {"S": rfc3339_now()}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 raise ApiKeyNotFound(f"API key {key_id} not found") from error
             raise

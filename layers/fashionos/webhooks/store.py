@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
+from fashionos.aws import condition_failed
 from fashionos.errors import WebhookNotFound
 from fashionos.webhooks.models import Webhook, WebhookStatus
 
@@ -74,7 +75,7 @@ class WebhookStore:
         try:
             self._db.put_item(TableName=self._table, Item=_item(webhook), ConditionExpression=condition)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             raise WebhookNotFound(f"Webhook {webhook.webhook_id} not found") from None
 
@@ -109,6 +110,6 @@ class WebhookStore:
                 ConditionExpression="attribute_exists(pk)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             raise WebhookNotFound(f"Webhook {webhook_id} not found") from None
