@@ -16,6 +16,9 @@ from devserver.demo import seed
 from devserver.gateway import Gateway
 from devserver.stack import bootstrap
 from devserver.template import LocalTemplate, load_template
+from fashionos.identity.partner_store import PartnerStore
+from fashionos.identity.partners import PartnerService
+from fashionos.identity.signing_keys import SigningKeys
 from tests.helpers import Reply, business_items
 
 ISSUER = "http://partner.test"  # what the dev stack sets TOKEN_ISSUER to: its base URL
@@ -47,6 +50,18 @@ class InProcessApi:
 
     def items(self) -> list[dict[str, Any]]:
         return business_items(self.session.client("dynamodb"), self.table)
+
+    def signing_keys(self) -> SigningKeys:
+        """The stack's JWT signing keys, loaded as a container loads them."""
+        keys = SigningKeys()
+        keys.load(self.session.client("secretsmanager"), self.local.physical["SigningKeySecret"])
+        return keys
+
+    def partners(self) -> PartnerService:
+        """The partner service on the stack's table, as an operator's admin CLI uses it."""
+        return PartnerService(
+            PartnerStore(self.session.client("dynamodb"), self.local.physical["PartnerTable"])
+        )
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import pytest
 
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partners import MAX_AUTH_FAILURES
-from fashionos.identity.signing_keys import SigningKeys
 from fashionos.identity.tokens import TokenVerifier
 from tests.helpers import Reply
 from tests.integration.conftest import ISSUER, InProcessApi
@@ -44,9 +43,7 @@ def token_with_basic(stack: InProcessApi, **fields: str) -> Reply:
 
 
 def verifier(stack: InProcessApi) -> TokenVerifier:
-    keys = SigningKeys()
-    keys.load(stack.session.client("secretsmanager"), stack.local.physical["SigningKeySecret"])
-    return TokenVerifier(ISSUER, AUDIENCE, keys)
+    return TokenVerifier(ISSUER, AUDIENCE, stack.signing_keys())
 
 
 def oauth_error(reply: Reply, status: int, error: str) -> dict[str, Any]:

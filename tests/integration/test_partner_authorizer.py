@@ -13,8 +13,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from fashionos.identity.partner_models import KNOWN_SCOPES
-from fashionos.identity.partner_store import PartnerStore
-from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import SigningKeys, generate_signing_key, load_private_key
 from fashionos.ids import ulid
 from tests.helpers import Reply, b64, segment, sign
@@ -50,18 +48,6 @@ def problem(reply: Reply, status: int) -> dict[str, Any]:
 def unauthorized(reply: Reply) -> None:
     problem(reply, 401)
     assert reply.header("WWW-Authenticate") == 'Bearer realm="fashionos"'
-
-
-def partners(stack: InProcessApi) -> PartnerService:
-    return PartnerService(
-        PartnerStore(stack.session.client("dynamodb"), stack.local.physical["PartnerTable"])
-    )
-
-
-def signing_keys(stack: InProcessApi) -> SigningKeys:
-    keys = SigningKeys()
-    keys.load(stack.session.client("secretsmanager"), stack.local.physical["SigningKeySecret"])
-    return keys
 
 
 # --- who gets in ------------------------------------------------------------------------------------------
@@ -149,7 +135,7 @@ def header(keys: SigningKeys, **changes: Any) -> dict[str, Any]:
 
 
 def forged(stack: InProcessApi, attack: str) -> str:
-    keys = signing_keys(stack)
+    keys = stack.signing_keys()
     ours = keys.current.private_key
     now = int(time.time())
     if attack == "honest":
@@ -218,14 +204,14 @@ def test_a_token_of_a_deleted_client_gets_401(stack: InProcessApi) -> None:
     token = access_token(stack)
     assert me(stack, token).status == 200
     # when
-    partners(stack).delete_client(stack.demo["client_id"])
+    stack.partners().delete_client(stack.demo["client_id"])
     # then
     unauthorized(me(stack, token))
 
 
 def test_a_token_of_a_revoked_client_gets_401(stack: InProcessApi) -> None:
     token = access_token(stack)
-    partners(stack).revoke_client(stack.demo["client_id"])
+    stack.partners().revoke_client(stack.demo["client_id"])
     unauthorized(me(stack, token))
 
 
@@ -304,7 +290,7 @@ def test_a_bad_sandbox_key_gets_401(stack: InProcessApi, mangle: str) -> None:
     elif mangle == "garbage":
         key = "sk_sandbox_"
     else:
-        partners(stack).revoke_sandbox_key(key)
+        stack.partners().revoke_sandbox_key(key)
     unauthorized(me(stack, headers={"X-Api-Key": key}))
 
 
@@ -363,7 +349,7 @@ def test_clients_are_limited_separately(stack: InProcessApi) -> None:
 
 def test_a_burst_tier_raises_the_limit(stack: InProcessApi) -> None:
     # given
-    partners(stack).set_rate_tier(stack.demo["client_id"], "burst-1k")
+    stack.partners().set_rate_tier(stack.demo["client_id"], "burst-1k")
     # when
     reply = me(stack, access_token(stack))
     # then

@@ -10,7 +10,6 @@ import pytest
 
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partners import MAX_AUTH_FAILURES, REVOCATION_MARGIN_SECONDS, partner_service
-from fashionos.identity.signing_keys import SigningKeys
 from fashionos.identity.tokens import TokenIssuer
 from tests.helpers import Reply
 from tests.integration.conftest import ISSUER, InProcessApi
@@ -125,8 +124,7 @@ def test_garbage_tokens_revoke_fine_and_are_inactive(stack: InProcessApi, garbag
 
 def test_an_expired_token_is_inactive(stack: InProcessApi) -> None:
     # given: a token that expired an hour ago
-    keys = SigningKeys()
-    keys.load(stack.session.client("secretsmanager"), stack.local.physical["SigningKeySecret"])
+    keys = stack.signing_keys()
     demo = stack.demo
     token, _ = TokenIssuer(ISSUER, keys).issue(
         client_id=demo["client_id"],
