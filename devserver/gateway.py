@@ -59,6 +59,12 @@ class Gateway:
         self.functions = local.functions()
         self._handlers: dict[str, Handler] = {}
         self._api_prefixes = _api_prefixes(self.routes)
+        # (api, authorizer name) -> the authorizer, read from the template once
+        self.authorizers = {
+            (route.api, route.authorizer): local.authorizer(route.api, route.authorizer)
+            for route in self.routes
+            if route.authorizer
+        }
         self._clock = clock
         self._auth_cache: dict[tuple[str, str, tuple[str, ...]], tuple[float, dict[str, Any]]] = {}
         self._auth_lock = threading.Lock()
@@ -73,8 +79,8 @@ class Gateway:
         """Import every handler up front (a cold start per function, paid before the first request)."""
         for route in self.routes:
             self.handler(route.function)
-            if route.authorizer:
-                self.handler(self.local.authorizer(route.api, route.authorizer).function)
+        for authorizer in self.authorizers.values():
+            self.handler(authorizer.function)
 
     def invoke(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
@@ -89,9 +95,7 @@ class Gateway:
                 event = _proxy_event(route, params, method, url.path, url.query, headers, body, source_ip)
                 event["requestContext"].update(requestId=request_id, stage=self.stage)
                 if route.authorizer:
-                    authorized = self._authorize(
-                        route, self.local.authorizer(route.api, route.authorizer), event
-                    )
+                    authorized = self._authorize(route, self.authorizers[route.api, route.authorizer], event)
                     if not isinstance(authorized, dict):
                         return authorized
                     event["requestContext"]["authorizer"] = authorized
