@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
 
 
 @cache
@@ -25,6 +26,11 @@ def dynamodb() -> DynamoDBClient:
 @cache
 def secretsmanager() -> SecretsManagerClient:
     return boto3.client("secretsmanager")
+
+
+@cache
+def sqs() -> SQSClient:
+    return boto3.client("sqs")
 
 
 def condition_failed(error: ClientError) -> bool:

@@ -118,6 +118,15 @@ class WebhookNotFound(DomainError):
     """No such webhook subscription in the caller's org (another org's id included)."""
 
 
+class WebhookDisabled(DomainError):
+    """The subscription is disabled (by its org, by a 410 Gone, or after failing for days): nothing is sent
+    to it until it is enabled again."""
+
+
+class EventNotFound(DomainError):
+    """No such event in the caller's org (another org's id included), or older than the 30 days kept."""
+
+
 # OAuth 2.0 endpoints (RFC 6749 §5.2): errors that carry their own wire code, because the OAuth endpoints
 # answer with ``{"error", "error_description"}`` rather than the Partner API's problem documents.
 class OAuthError(DomainError):

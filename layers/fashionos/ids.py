@@ -49,3 +49,11 @@ def hash_matches(expected_sha256_hex: str, presented: str) -> bool:
     """Whether ``presented`` hashes to the stored hash, compared in constant time. SHA-256 suits secrets
     of 190+ random bits: nothing to brute-force, and no slow hash on every request."""
     return hmac.compare_digest(expected_sha256_hex, sha256_hex(presented))
+
+
+def ulid_bound(epoch_seconds: float, *, upper: bool) -> str:
+    """The smallest (or, with ``upper``, the largest) ULID of the millisecond ``epoch_seconds`` falls in, so
+    a time range of ULID-keyed items is a key range."""
+    millis = int(epoch_seconds * 1000)
+    time_part = "".join(_CROCKFORD[(millis >> shift) & 31] for shift in range(45, -1, -5))
+    return time_part + ("Z" if upper else "0") * 16

@@ -65,3 +65,39 @@ class PartnerSettings:
 @cache
 def partner_settings() -> PartnerSettings:
     return PartnerSettings.from_env()
+
+
+# Svix's schedule: the delay before each of a delivery's attempts (the first is immediate).
+DEFAULT_RETRY_SCHEDULE = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    partner_table_name: str
+    event_table_name: str
+    queue_url: str
+    # Seconds before each attempt of one delivery; its length is the queue's maxReceiveCount (template.yaml).
+    retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
+    # Endpoints may be http://127.0.0.1 receivers: set by the local stack only, never by the template.
+    allow_loopback: bool = False
+
+    @classmethod
+    def from_env(cls) -> WebhookSettings:
+        env = os.environ
+        schedule = (
+            tuple(int(s) for s in env.get("WEBHOOK_RETRY_SCHEDULE", "").split()) or DEFAULT_RETRY_SCHEDULE
+        )
+        if len(schedule) != len(DEFAULT_RETRY_SCHEDULE) or min(schedule) < 0:
+            raise ValueError(f"WEBHOOK_RETRY_SCHEDULE must list {len(DEFAULT_RETRY_SCHEDULE)} delays >= 0")
+        return cls(
+            partner_table_name=env["PARTNER_TABLE_NAME"],
+            event_table_name=env["EVENT_TABLE_NAME"],
+            queue_url=env["WEBHOOK_QUEUE_URL"],
+            retry_schedule=schedule,
+            allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK") == "true",
+        )
+
+
+@cache
+def webhook_settings() -> WebhookSettings:
+    return WebhookSettings.from_env()

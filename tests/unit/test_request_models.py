@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from fashionos.integration.api import describe_validation_error
+from fashionos.jsonbody import describe_validation_error
 from fashionos.usage.models import ApiKeyUsageIncrease, ProductNumberSet, TryOnUsageIncrease
 
 

@@ -20,11 +20,11 @@ from fashionos import aws, errors, proxy
 from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, fingerprint
 from fashionos.integration.cors import cors_headers, preflight_headers
 from fashionos.integration.handshake import verify_handshake
+from fashionos.jsonbody import describe_validation_error, json_object
 from fashionos.observability import logger
 from fashionos.ratelimit import RateLimiter
 from fashionos.settings import settings
 
-MAX_BODY_BYTES = 16 * 1024
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 # Domain errors → HTTP status: the only place this mapping exists for the Integration API.
@@ -67,21 +67,6 @@ def ok(message: str, warnings: list[str] | None = None) -> dict[str, Any]:
     if warnings:
         body["warnings"] = warnings
     return body
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """One clear sentence that names the field: an unknown field first, else pydantic's first error."""
-    problems = error.errors()
-    first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
-    field = ".".join(str(part) for part in first["loc"])
-    kind = first["type"]
-    if kind == "missing":
-        return f"Missing required field: {field}"
-    if kind == "extra_forbidden":
-        return f"Unknown field: {field}"
-    if not field:  # a model-level rule, e.g. "user_id or api_key"
-        return str(first["msg"]).removeprefix("Value error, ")
-    return f"Invalid field '{field}': {first['msg']}"
 
 
 @cache
@@ -200,19 +185,4 @@ def _json_object(event: dict[str, Any], headers: dict[str, str]) -> dict[str, An
         data = proxy.body_bytes(event)
     except proxy.BadBody as error:
         raise errors.InvalidRequest(str(error)) from error
-    if len(data) > MAX_BODY_BYTES:
-        raise errors.PayloadTooLarge("Request body must not exceed 16 KB")
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise errors.InvalidRequest("Content-Type must be application/json")
-    try:
-        body = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:  # RecursionError: nesting deeper than the parser goes
-        raise errors.InvalidRequest("Request body is not valid JSON") from error
-    if not isinstance(body, dict):
-        raise errors.InvalidRequest("Request body must be a JSON object")
-    return body
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
+    return json_object(data, headers.get("content-type"))

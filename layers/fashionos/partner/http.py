@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from fashionos import proxy
 from fashionos.errors import (
     DomainError,
+    EventNotFound,
     InsufficientScope,
     InvalidApiKey,
     InvalidRequest,
@@ -29,11 +32,15 @@ from fashionos.errors import (
     OAuthInvalidRequest,
     OAuthTooManyAttempts,
     OrgNotFound,
+    PayloadTooLarge,
     RateLimited,
     SigningKeysUnavailable,
+    WebhookDisabled,
+    WebhookNotFound,
 )
 from fashionos.identity.oauth import oauth_error_response
 from fashionos.identity.principal import Principal, require_scope
+from fashionos.jsonbody import describe_validation_error, json_object
 from fashionos.observability import logger
 from fashionos.partner.container import rate_limiter
 from fashionos.ratelimit import RateWindow
@@ -41,6 +48,9 @@ from fashionos.settings import partner_settings
 
 PROBLEM_JSON = "application/problem+json"
 NOT_READY_RETRY_AFTER = "30"
+Model = TypeVar("Model", bound=BaseModel)
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,39 @@ class PartnerRequest:
     request_id: str
     base_url: str  # the issuer: TOKEN_ISSUER, else https://<domain>/<stage> of this request
     principal: Principal | None = None  # the caller of a /v1 route, as the authorizer decided
+    path_parameters: Mapping[str, str] = field(default_factory=dict)  # {"webhook_id": ...}
+    query: Mapping[str, str] = field(default_factory=dict)  # the query string (last value of a name)
+
+    @property
+    def org_id(self) -> str:
+        """The caller's org: every object a /v1 route names is looked up under it."""
+        assert self.principal is not None  # api_entrypoint gives every /v1 route its principal
+        return self.principal.org_id
+
+    def path(self, name: str) -> str:
+        return self.path_parameters.get(name, "")
+
+    def page(self) -> tuple[int, str | None]:
+        """``limit`` (1-100, default 20) and ``cursor`` of a list request."""
+        raw = self.query.get("limit", str(DEFAULT_PAGE_SIZE))
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}")
+        return int(raw), self.query.get("cursor") or None
+
+    def filters(self) -> dict[str, str]:
+        """The query parameters other than ``limit`` and ``cursor``."""
+        return {k: v for k, v in self.query.items() if k not in ("limit", "cursor")}
+
+    def parse(self, model: type[Model], *, optional: bool = False) -> Model:
+        """The JSON body as ``model`` (``InvalidRequest`` saying which field is wrong); with ``optional``, an
+        empty body is ``{}``."""
+        if optional and not self.body.strip():
+            return model.model_validate({})
+        data = json_object(self.body, self.headers.get("content-type"))
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            raise InvalidRequest(describe_validation_error(error)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +106,18 @@ class Response:
 Endpoint = Callable[[PartnerRequest], Response]
 
 
-def json_response(body: Any, *, cache_control: str = "no-store") -> Response:
-    return Response(200, {"Content-Type": "application/json", "Cache-Control": cache_control}, body)
+def json_response(body: Any, *, status: int = 200, cache_control: str = "no-store") -> Response:
+    return Response(status, {"Content-Type": "application/json", "Cache-Control": cache_control}, body)
+
+
+def page_response(items: list[dict[str, Any]], has_more: bool) -> Response:
+    """A list page: ``next_cursor`` (the last item's id) fetches the next one while ``has_more``."""
+    cursor = items[-1]["id"] if has_more and items else None
+    return json_response({"data": items, "has_more": has_more, "next_cursor": cursor})
+
+
+def no_content() -> Response:
+    return Response(204, {"Cache-Control": "no-store"}, None)
 
 
 def base_url(event: Mapping[str, Any]) -> str:
@@ -88,6 +141,8 @@ def _request(event: Mapping[str, Any], request_id: str, principal: Principal | N
         request_id=request_id,
         base_url=base_url(event),
         principal=principal,
+        path_parameters=dict(event.get("pathParameters") or {}),
+        query=dict(event.get("queryStringParameters") or {}),
     )
 
 
@@ -183,6 +238,10 @@ _PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
     InvalidToken: (401, "Unauthorized"),
     InsufficientScope: (403, "Forbidden"),
     OrgNotFound: (404, "Not Found"),
+    WebhookNotFound: (404, "Not Found"),
+    EventNotFound: (404, "Not Found"),
+    WebhookDisabled: (409, "Conflict"),
+    PayloadTooLarge: (413, "Content Too Large"),
     RateLimited: (429, "Too Many Requests"),
 }
 

@@ -43,6 +43,19 @@ class WebhookUpdate(_WebhookRequest):
     enabled: bool | None = None
 
 
+class ReplayRequest(_WebhookRequest):
+    """POST /v1/events/{id}/replay: to one endpoint, or (none given) to every endpoint subscribed."""
+
+    webhook_id: str | None = None
+
+
+class RecoverRequest(_WebhookRequest):
+    """POST /v1/webhooks/{id}/recover: re-send the failed deliveries of events created in [since, until]."""
+
+    since: str  # RFC 3339
+    until: str | None = None  # RFC 3339; now if absent
+
+
 @dataclass(frozen=True, slots=True)
 class Webhook:
     webhook_id: str
@@ -57,6 +70,9 @@ class Webhook:
     # After a secret rotation, the replaced secret signs alongside the new one until this epoch second.
     previous_secret: str | None = None
     previous_secret_expires_at: int | None = None
+    # Epoch second of the first failed attempt since the last success (disabled after 5 days of failing).
+    failing_since: int | None = None
+    disabled_reason: str | None = None  # why it is disabled, when it is
 
     def signing_secrets(self, now: float) -> list[str]:
         """The secrets a delivery at ``now`` is signed with: the current one, and the previous one during
@@ -72,6 +88,7 @@ class Webhook:
             "events": sorted(self.events),
             "description": self.description,
             "status": self.status,
+            "disabled_reason": self.disabled_reason,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }

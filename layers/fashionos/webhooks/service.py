@@ -14,17 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from fashionos.errors import InvalidRequest, WebhookNotFound
-from fashionos.ids import prefixed_id
+from fashionos.errors import InvalidRequest, WebhookDisabled, WebhookNotFound
+from fashionos.events.models import PING, Event, NewEvent
+from fashionos.events.outbox import Outbox
+from fashionos.events.service import EventService, time_filter
+from fashionos.ids import prefixed_id, ulid_bound
 from fashionos.times import rfc3339_now
-from fashionos.webhooks.models import Webhook, WebhookCreate, WebhookUpdate
+from fashionos.webhooks.deliveries import Attempt, DeliveryLog
+from fashionos.webhooks.fanout import delivery_message, recipients
+from fashionos.webhooks.models import RecoverRequest, Webhook, WebhookCreate, WebhookUpdate
+from fashionos.webhooks.queue import DeliveryQueue
 from fashionos.webhooks.signing import new_secret
 from fashionos.webhooks.store import WebhookStore
 from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public
 
 WEBHOOK_ID_PATTERN = re.compile(r"whk_[0-9A-HJKMNP-TV-Z]{26}")
+ATTEMPT_ID_PATTERN = re.compile(r"atm_[0-9A-HJKMNP-TV-Z]{26}")
 SECRET_OVERLAP_SECONDS = 24 * 3600  # a rotated-out secret keeps signing this long
-MAX_PAGE_SIZE = 100
 
 
 class WebhookService:
@@ -64,13 +70,14 @@ class WebhookService:
             raise WebhookNotFound(f"Webhook {webhook_id} not found")
         return webhook
 
+    def subscribers(self, org_id: str) -> list[Webhook]:
+        return self._store.subscribers(org_id)
+
     def list(self, org_id: str, limit: int = 20, cursor: str | None = None) -> tuple[list[Webhook], bool]:
         """A page of the org's subscriptions, oldest first; ``cursor`` is the last id of the previous page."""
-        if not 1 <= limit <= MAX_PAGE_SIZE:
-            raise InvalidRequest(f"limit is 1-{MAX_PAGE_SIZE}")
         if cursor is not None and not WEBHOOK_ID_PATTERN.fullmatch(cursor):
             raise InvalidRequest("cursor is not one this API returned")
-        return self._store.list(org_id, limit, cursor)
+        return self._store.page(org_id, limit, cursor)
 
     def update(self, org_id: str, webhook_id: str, request: WebhookUpdate) -> Webhook:
         webhook = self.get(org_id, webhook_id)
@@ -79,11 +86,16 @@ class WebhookService:
             url=self._checked_url(request.url) if request.url is not None else webhook.url,
             events=frozenset(request.events) if request.events is not None else webhook.events,
             description=request.description if request.description is not None else webhook.description,
-            status=webhook.status
-            if request.enabled is None
-            else ("enabled" if request.enabled else "disabled"),
             updated_at=rfc3339_now(),
         )
+        if request.enabled is not None and request.enabled != (webhook.status == "enabled"):
+            # Enabling starts afresh (no failure streak); disabling says who did it.
+            changed = replace(
+                changed,
+                status="enabled" if request.enabled else "disabled",
+                failing_since=None,
+                disabled_reason=None if request.enabled else "Disabled through the API",
+            )
         self._store.put(changed, new=False)
         return changed
 
@@ -108,3 +120,74 @@ class WebhookService:
         endpoint = parse_endpoint_url(url)
         resolve_public(endpoint, allow_loopback=self._allow_loopback, resolve=self._resolve)
         return endpoint.url
+
+
+class DeliveryService:
+    """What a partner does with deliveries: test an endpoint, read its attempt log, send an event again,
+    re-send what failed while an endpoint was down. Every call names the caller's org."""
+
+    def __init__(
+        self,
+        webhooks: WebhookService,
+        events: EventService,
+        log: DeliveryLog,
+        queue: DeliveryQueue,
+        outbox: Outbox,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._webhooks = webhooks
+        self._events = events
+        self._log = log
+        self._queue = queue
+        self._outbox = outbox
+        self._clock = clock
+
+    def ping(self, org_id: str, webhook_id: str) -> Event:
+        """A signed ``ping`` event to this endpoint only (through the outbox, like every event)."""
+        webhook = self._enabled(org_id, webhook_id)
+        data = {"id": webhook.webhook_id, "object": "webhook", "url": webhook.url}
+        (event,) = self._outbox.commit(org_id, [NewEvent(PING, data, target_webhook_id=webhook.webhook_id)])
+        return event
+
+    def attempts(
+        self, org_id: str, webhook_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Attempt], bool]:
+        webhook = self._webhooks.get(org_id, webhook_id)
+        if cursor is not None and not ATTEMPT_ID_PATTERN.fullmatch(cursor):
+            raise InvalidRequest("cursor is not one this API returned")
+        return self._log.attempts(webhook.webhook_id, limit, cursor, self._clock())
+
+    def replay(self, org_id: str, event_id: str, webhook_id: str | None) -> list[str]:
+        """Send the event again: to one endpoint, or to every enabled endpoint that would receive it now.
+        The ids of the endpoints it goes to."""
+        event = self._events.get(org_id, event_id)
+        if webhook_id is not None:
+            targets = [self._enabled(org_id, webhook_id)]
+        else:
+            targets = recipients(event, self._webhooks.subscribers(org_id))
+        self._queue.send([delivery_message(event, webhook, replay=True) for webhook in targets])
+        return [webhook.webhook_id for webhook in targets]
+
+    def recover(self, org_id: str, webhook_id: str, request: RecoverRequest) -> list[str]:
+        """Send again every event created in ``[since, until]`` whose delivery to the endpoint failed; the
+        event ids."""
+        webhook = self._enabled(org_id, webhook_id)
+        now = self._clock()
+        since = time_filter({"since": request.since}, "since", default=now)
+        until = time_filter({"until": request.until}, "until", default=now)
+        if since > until:
+            raise InvalidRequest("since must not be after until")
+        failed = self._log.failed(
+            webhook.webhook_id,
+            f"evt_{ulid_bound(since, upper=False)}",
+            f"evt_{ulid_bound(until, upper=True)}",
+        )
+        events = [event for event_id in failed if (event := self._events.find(org_id, event_id))]
+        self._queue.send([delivery_message(event, webhook, replay=True) for event in events])
+        return [event.event_id for event in events]
+
+    def _enabled(self, org_id: str, webhook_id: str) -> Webhook:
+        webhook = self._webhooks.get(org_id, webhook_id)
+        if webhook.status != "enabled":
+            raise WebhookDisabled(f"Webhook {webhook_id} is disabled; enable it (PATCH enabled: true) first")
+        return webhook

@@ -40,6 +40,10 @@ def _item(webhook: Webhook) -> Item:
     }
     if webhook.description is not None:
         item["description"] = {"S": webhook.description}
+    if webhook.failing_since is not None:
+        item["failing_since"] = {"N": str(webhook.failing_since)}
+    if webhook.disabled_reason is not None:
+        item["disabled_reason"] = {"S": webhook.disabled_reason}
     if webhook.previous_secret is not None and webhook.previous_secret_expires_at is not None:
         item["previous_secret"] = {"S": webhook.previous_secret}
         item["previous_secret_expires_at"] = {"N": str(webhook.previous_secret_expires_at)}
@@ -61,6 +65,8 @@ def _webhook(item: Item) -> Webhook:
         previous_secret_expires_at=(
             int(item["previous_secret_expires_at"]["N"]) if "previous_secret_expires_at" in item else None
         ),
+        failing_since=int(item["failing_since"]["N"]) if "failing_since" in item else None,
+        disabled_reason=item["disabled_reason"]["S"] if "disabled_reason" in item else None,
     )
 
 
@@ -83,7 +89,7 @@ class WebhookStore:
         item = self._db.get_item(TableName=self._table, Key=_key(org_id, webhook_id), ConsistentRead=True)
         return _webhook(item["Item"]) if "Item" in item else None
 
-    def list(self, org_id: str, limit: int, after: str | None) -> tuple[list[Webhook], bool]:
+    def page(self, org_id: str, limit: int, after: str | None) -> tuple[list[Webhook], bool]:
         """Up to ``limit`` subscriptions created after the one ``after`` names, and whether there are more."""
         query: QueryInputTypeDef = {
             "TableName": self._table,
@@ -113,3 +119,50 @@ class WebhookStore:
             if not condition_failed(error):
                 raise
             raise WebhookNotFound(f"Webhook {webhook_id} not found") from None
+
+    def subscribers(self, org_id: str) -> list[Webhook]:
+        """Every subscription of the org (fan-out filters them by status and event type)."""
+        webhooks: list[Webhook] = []
+        after: str | None = None
+        while True:
+            page, more = self.page(org_id, 100, after)
+            webhooks += page
+            if not more:
+                return webhooks
+            after = page[-1].webhook_id
+
+    def record_failure(self, webhook: Webhook, now: int, *, disable_reason: str | None) -> None:
+        """Start (or continue) the endpoint's failure streak; with ``disable_reason``, disable it."""
+        expression = "SET failing_since = if_not_exists(failing_since, :now)"
+        values: dict[str, AttributeValueTypeDef] = {":now": {"N": str(now)}}
+        if disable_reason is not None:
+            expression += ", #status = :disabled, disabled_reason = :reason"
+            values.update({":disabled": {"S": "disabled"}, ":reason": {"S": disable_reason}})
+        self._update(webhook, expression, values)
+
+    def record_success(self, webhook: Webhook) -> None:
+        """End the endpoint's failure streak (called only when it has one: a success costs no write)."""
+        self._update(webhook, "REMOVE failing_since", {})
+
+    def _update(self, webhook: Webhook, expression: str, values: dict[str, AttributeValueTypeDef]) -> None:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(webhook.org_id, webhook.webhook_id),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk)",  # a deleted subscription stays deleted
+                **_expression_arguments(expression, values),
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
+
+def _expression_arguments(expression: str, values: dict[str, AttributeValueTypeDef]) -> dict[str, Any]:
+    """ExpressionAttributeNames/Values as far as the expression uses them (DynamoDB refuses unused ones)."""
+    arguments: dict[str, Any] = {}
+    if "#status" in expression:
+        arguments["ExpressionAttributeNames"] = {"#status": "status"}
+    if values:
+        arguments["ExpressionAttributeValues"] = values
+    return arguments

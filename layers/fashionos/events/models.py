@@ -1,0 +1,69 @@
+"""Events as partners receive them: the Standard Webhooks-style envelope, and the record we keep."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from fashionos.webhooks.models import EVENT_TYPES
+
+API_VERSION: Final = "v1"
+PING: Final = "ping"  # sent by POST /v1/webhooks/{id}/test, to that endpoint only
+ALL_TYPES: Final[tuple[str, ...]] = (*EVENT_TYPES, PING)
+EVENT_ID_PATTERN = re.compile(r"evt_[0-9A-HJKMNP-TV-Z]{26}")
+RETENTION_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event for ``Outbox.commit``: ``data`` is the object it is about, and its ``id`` keys the event's
+    per-object ``sequence``."""
+
+    type: str
+    data: Mapping[str, Any]
+    target_webhook_id: str | None = None  # a ping goes to this one endpoint, whatever it subscribes to
+
+    def __post_init__(self) -> None:
+        if self.type not in ALL_TYPES:
+            raise ValueError(f"Unknown event type {self.type!r}")
+        if not isinstance(self.data.get("id"), str):
+            raise ValueError("An event's data is an object with an id")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    event_id: str
+    org_id: str
+    type: str
+    created_at: str
+    sequence: int
+    # The envelope exactly as every delivery sends it (and as its signatures cover it).
+    payload: str
+    target_webhook_id: str | None = None
+    failed_webhooks: frozenset[str] = frozenset()  # endpoints whose delivery of it failed for good
+
+    @staticmethod
+    def envelope(event_id: str, type_: str, created_at: str, sequence: int, data: Mapping[str, Any]) -> str:
+        return json.dumps(
+            {
+                "id": event_id,
+                "type": type_,
+                "created_at": created_at,
+                "api_version": API_VERSION,
+                "sequence": sequence,
+                "data": data,
+            },
+            separators=(",", ":"),
+        )
+
+    def public(self) -> dict[str, Any]:
+        """The event as GET /v1/events shows it: its envelope, and which endpoints it failed to reach."""
+        body: dict[str, Any] = json.loads(self.payload)
+        body["delivery"] = {
+            "succeeded": not self.failed_webhooks,
+            "failed_webhooks": sorted(self.failed_webhooks),
+        }
+        return body

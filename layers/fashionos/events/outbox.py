@@ -1,0 +1,121 @@
+"""The transactional outbox: the one way domain code emits events.
+
+``Outbox.commit(org_id, events, changes)`` writes the state changes that cause the events and the events
+themselves in one DynamoDB transaction, so a change never loses its event and an event never exists
+without its change. The event table's stream then drives delivery (``fashionos.webhooks.fanout``).
+
+Each event gets the next ``sequence`` number of the object it is about (its ``data["id"]``): a counter
+item moved from the value read to the next one in the same transaction, on the condition that nobody moved
+it meanwhile (a concurrent commit retries), so sequences are gapless and ordered like the commits.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from fashionos.events.models import RETENTION_SECONDS, Event, NewEvent
+from fashionos.events.store import EventStore, event_item, sequence_key
+from fashionos.ids import ulid
+from fashionos.times import rfc3339
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+MAX_ATTEMPTS = 10
+
+
+class ChangeRejected(Exception):
+    """The caller's change ``index`` (in the ``changes`` given to ``commit``) failed its condition: nothing
+    was written, no event emitted."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"State change {index} failed its condition")
+        self.index = index
+
+
+class Outbox:
+    def __init__(self, store: EventStore, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._clock = clock
+
+    def commit(
+        self, org_id: str, events: Sequence[NewEvent], changes: Sequence[TransactWriteItemTypeDef] = ()
+    ) -> list[Event]:
+        """Apply ``changes`` (TransactWriteItems entries on any table) and record ``events``, all or
+        nothing; ``ChangeRejected`` if one of ``changes`` fails its condition."""
+        if len(changes) + 2 * len(events) > 100:  # DynamoDB's limit on one transaction
+            raise ValueError("Too many changes and events for one transaction")
+        for _ in range(MAX_ATTEMPTS):
+            recorded, items = self._prepare(org_id, events)
+            try:
+                self._store.transact([*changes, *items])
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or []
+                codes = [reason.get("Code") for reason in reasons]
+                rejected = [
+                    i for i, code in enumerate(codes[: len(changes)]) if code == "ConditionalCheckFailed"
+                ]
+                if rejected:
+                    raise ChangeRejected(rejected[0]) from None
+                continue  # a concurrent commit moved a sequence counter (or a transaction conflict): again
+            return recorded
+        raise RuntimeError(f"Could not record events after {MAX_ATTEMPTS} attempts (contention)")
+
+    def _prepare(
+        self, org_id: str, events: Sequence[NewEvent]
+    ) -> tuple[list[Event], list[TransactWriteItemTypeDef]]:
+        now = self._clock()
+        expires_at = math.ceil(now + RETENTION_SECONDS)
+        read: dict[str, int] = {}
+        next_: dict[str, int] = {}
+        recorded: list[Event] = []
+        items: list[TransactWriteItemTypeDef] = []
+        for new in events:
+            object_id = str(new.data["id"])
+            if object_id not in read:
+                read[object_id] = next_[object_id] = self._store.sequence(org_id, object_id)
+            next_[object_id] += 1
+            event_id, created_at = f"evt_{ulid(now)}", rfc3339(now)
+            event = Event(
+                event_id=event_id,
+                org_id=org_id,
+                type=new.type,
+                created_at=created_at,
+                sequence=next_[object_id],
+                payload=Event.envelope(event_id, new.type, created_at, next_[object_id], new.data),
+                target_webhook_id=new.target_webhook_id,
+            )
+            recorded.append(event)
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self._store.table,
+                        "Item": event_item(event, expires_at),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        for object_id, last in next_.items():
+            unchanged = "attribute_not_exists(seq)" if read[object_id] == 0 else "seq = :read"
+            values = {":next": {"N": str(last)}}
+            if read[object_id]:
+                values[":read"] = {"N": str(read[object_id])}
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self._store.table,
+                        "Key": sequence_key(org_id, object_id),
+                        "UpdateExpression": "SET seq = :next",
+                        "ConditionExpression": unchanged,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+        return recorded, items

@@ -1,0 +1,79 @@
+"""Reading an org's events (GET /v1/events, /v1/events/{id}): the last 30 days, newest first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from fashionos.errors import EventNotFound, InvalidRequest
+from fashionos.events.models import ALL_TYPES, EVENT_ID_PATTERN, RETENTION_SECONDS, Event
+from fashionos.events.store import EventStore
+from fashionos.ids import ulid_bound
+from fashionos.times import parse_rfc3339
+
+LIST_FILTERS = frozenset({"type", "since", "until", "delivery_success"})
+
+
+class EventService:
+    def __init__(self, store: EventStore, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
+        self._clock = clock
+
+    def get(self, org_id: str, event_id: str) -> Event:
+        event = (
+            self._store.get(org_id, event_id, self._clock()) if EVENT_ID_PATTERN.fullmatch(event_id) else None
+        )
+        if event is None:
+            raise EventNotFound(f"Event {event_id} not found")
+        return event
+
+    def find(self, org_id: str, event_id: str) -> Event | None:
+        """The event, or None once it has expired."""
+        return self._store.get(org_id, event_id, self._clock())
+
+    def list(
+        self, org_id: str, filters: Mapping[str, str], limit: int, cursor: str | None
+    ) -> tuple[list[Event], bool]:
+        """A page of events matching ``filters`` (GET /v1/events query parameters): ``type`` (comma-separated
+        types), ``since``/``until`` (RFC 3339, inclusive), ``delivery_success`` (``true``/``false``)."""
+        unknown = set(filters) - LIST_FILTERS
+        if unknown:
+            raise InvalidRequest(f"Unknown query parameter: {sorted(unknown)[0]}")
+        if cursor is not None and not EVENT_ID_PATTERN.fullmatch(cursor):
+            raise InvalidRequest("cursor is not one this API returned")
+        now = self._clock()
+        since = time_filter(filters, "since", default=now - RETENTION_SECONDS)
+        until = time_filter(filters, "until", default=now)
+        if since > until:
+            raise InvalidRequest("since must not be after until")
+        types = None
+        if "type" in filters:
+            types = frozenset(filters["type"].split(","))
+            if not types <= set(ALL_TYPES):
+                raise InvalidRequest(f"Unknown event type: {sorted(types - set(ALL_TYPES))[0]}")
+        failed = None
+        if "delivery_success" in filters:
+            if filters["delivery_success"] not in ("true", "false"):
+                raise InvalidRequest("delivery_success is true or false")
+            failed = filters["delivery_success"] == "false"
+        return self._store.page(
+            org_id,
+            first=ulid_bound(since, upper=False),
+            last=ulid_bound(until, upper=True),
+            limit=limit,
+            cursor=cursor,
+            types=types,
+            failed=failed,
+            now=now,
+        )
+
+
+def time_filter(values: Mapping[str, str | None], name: str, *, default: float) -> float:
+    """Epoch seconds of the RFC 3339 date-time ``values[name]``; ``default`` when absent."""
+    value = values.get(name)
+    if value is None:
+        return default
+    try:
+        return parse_rfc3339(value)
+    except ValueError:
+        raise InvalidRequest(f"{name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z") from None

@@ -1,0 +1,69 @@
+"""What a webhooks or events function creates once per container, lazily: its services, on the tables
+and queue its settings name."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from fashionos import aws
+from fashionos.events.outbox import Outbox
+from fashionos.events.service import EventService
+from fashionos.events.store import EventStore
+from fashionos.settings import webhook_settings
+from fashionos.webhooks.deliveries import DeliveryLog
+from fashionos.webhooks.fanout import Fanout
+from fashionos.webhooks.queue import DeliveryQueue
+from fashionos.webhooks.service import DeliveryService, WebhookService
+from fashionos.webhooks.store import WebhookStore
+from fashionos.webhooks.worker import DeliveryWorker
+
+
+def _webhook_store() -> WebhookStore:
+    return WebhookStore(aws.dynamodb(), webhook_settings().partner_table_name)
+
+
+def _event_store() -> EventStore:
+    return EventStore(aws.dynamodb(), webhook_settings().event_table_name)
+
+
+def _queue() -> DeliveryQueue:
+    return DeliveryQueue(aws.sqs(), webhook_settings().queue_url)
+
+
+@cache
+def webhook_service() -> WebhookService:
+    return WebhookService(_webhook_store(), allow_loopback=webhook_settings().allow_loopback)
+
+
+@cache
+def event_service() -> EventService:
+    return EventService(_event_store())
+
+
+@cache
+def delivery_service() -> DeliveryService:
+    log = DeliveryLog(aws.dynamodb(), webhook_settings().partner_table_name)
+    return DeliveryService(webhook_service(), event_service(), log, _queue(), Outbox(_event_store()))
+
+
+@cache
+def fanout() -> Fanout:
+    return Fanout(_webhook_store(), _queue())
+
+
+@cache
+def delivery_worker() -> DeliveryWorker:
+    config = webhook_settings()
+    log = DeliveryLog(aws.dynamodb(), config.partner_table_name)
+    return DeliveryWorker(
+        _webhook_store(),
+        log,
+        _event_store(),
+        schedule=config.retry_schedule,
+        allow_loopback=config.allow_loopback,
+    )
+
+
+@cache
+def delivery_queue() -> DeliveryQueue:
+    return _queue()

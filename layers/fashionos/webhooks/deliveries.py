@@ -1,0 +1,160 @@
+"""The delivery log: every attempt to send an event to an endpoint, and where each (event, endpoint)
+delivery ended. DynamoDB, in the partner table, kept 30 days (TTL) like the events:
+
+- ``WHLOG#{webhook_id}`` / ``ATTEMPT#{attempt_id}``: one attempt (ULID ids: newest first is a reverse Query);
+- ``WHLOG#{webhook_id}`` / ``DELIVERY#{event_id}``: ``succeeded`` or ``failed`` once a delivery has ended
+  (event ids are ULIDs: "failed deliveries of events created between" is a key range).
+
+Callers check that the webhook is the caller's before reading its log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
+
+Outcome = Literal["succeeded", "retrying", "failed"]
+DeliveryStatus = Literal["succeeded", "failed"]
+RESPONSE_EXCERPT_BYTES = 1024
+_ATTEMPT, _DELIVERY = "ATTEMPT#", "DELIVERY#"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    attempt_id: str  # atm_<ULID>
+    webhook_id: str
+    event_id: str
+    event_type: str
+    attempt: int  # 1 for the first attempt of a delivery (or of a replay), then 2, 3, ...
+    attempted_at: str
+    duration_ms: int
+    status_code: int | None  # None: no HTTP response (refused address, connection error, timeout)
+    response: str  # the first KB of the response body
+    error: str | None
+    outcome: Outcome
+    next_attempt_at: str | None  # when ``retrying``
+
+    def public(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["id"] = body.pop("attempt_id")
+        return body
+
+
+def _pk(webhook_id: str) -> dict[str, Any]:
+    return {"S": f"WHLOG#{webhook_id}"}
+
+
+class DeliveryLog:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._db = client
+        self._table = table
+
+    def record(self, attempt: Attempt, expires_at: int) -> None:
+        item: dict[str, Any] = {
+            "pk": _pk(attempt.webhook_id),
+            "sk": {"S": _ATTEMPT + attempt.attempt_id},
+            "event_id": {"S": attempt.event_id},
+            "event_type": {"S": attempt.event_type},
+            "attempt": {"N": str(attempt.attempt)},
+            "attempted_at": {"S": attempt.attempted_at},
+            "duration_ms": {"N": str(attempt.duration_ms)},
+            "response": {"S": attempt.response},
+            "outcome": {"S": attempt.outcome},
+            "expires_at": {"N": str(expires_at)},
+        }
+        if attempt.status_code is not None:
+            item["status_code"] = {"N": str(attempt.status_code)}
+        if attempt.error is not None:
+            item["error"] = {"S": attempt.error}
+        if attempt.next_attempt_at is not None:
+            item["next_attempt_at"] = {"S": attempt.next_attempt_at}
+        self._db.put_item(TableName=self._table, Item=item)
+
+    def attempts(
+        self, webhook_id: str, limit: int, before: str | None, now: float
+    ) -> tuple[list[Attempt], bool]:
+        """Up to ``limit`` attempts older than the one ``before`` names (newest first); and whether there
+        are more."""
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "FilterExpression": "expires_at > :now",
+            "ExpressionAttributeValues": {
+                ":pk": _pk(webhook_id),
+                ":prefix": {"S": _ATTEMPT},
+                ":now": {"N": str(int(now))},
+            },
+            "ScanIndexForward": False,
+        }
+        if before is not None:
+            query["ExclusiveStartKey"] = {"pk": _pk(webhook_id), "sk": {"S": _ATTEMPT + before}}
+        attempts: list[Attempt] = []
+        while len(attempts) <= limit:
+            page = self._db.query(**query)
+            attempts += [_attempt(webhook_id, item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return attempts[:limit], len(attempts) > limit
+
+    def status(self, webhook_id: str, event_id: str) -> DeliveryStatus | None:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key={"pk": _pk(webhook_id), "sk": {"S": _DELIVERY + event_id}},
+            ConsistentRead=True,
+        )
+        return cast(DeliveryStatus, item["Item"]["status"]["S"]) if "Item" in item else None
+
+    def set_status(self, webhook_id: str, event_id: str, status: DeliveryStatus, expires_at: int) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                "pk": _pk(webhook_id),
+                "sk": {"S": _DELIVERY + event_id},
+                "status": {"S": status},
+                "expires_at": {"N": str(expires_at)},
+            },
+        )
+
+    def failed(self, webhook_id: str, first_event: str, last_event: str) -> list[str]:
+        """Ids of the events in ``[first_event, last_event]`` whose delivery to the webhook failed."""
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "FilterExpression": "#status = :failed",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":pk": _pk(webhook_id),
+                ":first": {"S": _DELIVERY + first_event},
+                ":last": {"S": _DELIVERY + last_event},
+                ":failed": {"S": "failed"},
+            },
+        }
+        event_ids: list[str] = []
+        while True:
+            page = self._db.query(**query)
+            event_ids += [item["sk"]["S"].removeprefix(_DELIVERY) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return event_ids
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _attempt(webhook_id: str, item: dict[str, Any]) -> Attempt:
+    return Attempt(
+        attempt_id=item["sk"]["S"].removeprefix(_ATTEMPT),
+        webhook_id=webhook_id,
+        event_id=item["event_id"]["S"],
+        event_type=item["event_type"]["S"],
+        attempt=int(item["attempt"]["N"]),
+        attempted_at=item["attempted_at"]["S"],
+        duration_ms=int(item["duration_ms"]["N"]),
+        status_code=int(item["status_code"]["N"]) if "status_code" in item else None,
+        response=item["response"]["S"],
+        error=item["error"]["S"] if "error" in item else None,
+        outcome=cast(Outcome, item["outcome"]["S"]),
+        next_attempt_at=item["next_attempt_at"]["S"] if "next_attempt_at" in item else None,
+    )
