@@ -58,8 +58,8 @@ class EventService:
             failed = filters["delivery_success"] == "false"
         return self._store.page(
             org_id,
-            first=ulid_bound(since, upper=False),
-            last=ulid_bound(until, upper=True),
+            first=f"evt_{ulid_bound(since, upper=False)}",
+            last=f"evt_{ulid_bound(until, upper=True)}",
             limit=limit,
             cursor=cursor,
             types=types,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,7 +25,7 @@ from fashionos.webhooks.models import RecoverRequest, Webhook, WebhookCreate, We
 from fashionos.webhooks.queue import DeliveryQueue
 from fashionos.webhooks.signing import new_secret
 from fashionos.webhooks.store import WebhookStore
-from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public
+from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public, system_resolve
 
 WEBHOOK_ID_PATTERN = re.compile(r"whk_[0-9A-HJKMNP-TV-Z]{26}")
 ATTEMPT_ID_PATTERN = re.compile(r"atm_[0-9A-HJKMNP-TV-Z]{26}")
@@ -39,7 +38,7 @@ class WebhookService:
         store: WebhookStore,
         *,
         allow_loopback: bool = False,
-        resolve: Resolver = socket.getaddrinfo,
+        resolve: Resolver = system_resolve,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store

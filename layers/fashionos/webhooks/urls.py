@@ -30,6 +30,12 @@ MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[..., Sequence[tuple[Any, ...]]]
 
+
+def system_resolve(host: str, port: int, type: int = 0) -> Sequence[tuple[Any, ...]]:
+    """``socket.getaddrinfo``, looked up at call time (so a test can replace the system's resolver)."""
+    return socket.getaddrinfo(host, port, type=type)
+
+
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -113,7 +119,7 @@ def is_public(address: IPAddress) -> bool:
 
 
 def resolve_public(
-    endpoint: EndpointUrl, *, allow_loopback: bool = False, resolve: Resolver = socket.getaddrinfo
+    endpoint: EndpointUrl, *, allow_loopback: bool = False, resolve: Resolver = system_resolve
 ) -> list[IPAddress]:
     """The addresses to deliver to, all of them allowed; ``UnsafeWebhookUrl`` if any is not (or the name
     does not resolve). With ``allow_loopback`` (a local stack), loopback addresses are allowed, and plain

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import random
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,13 @@ from fashionos.webhooks.models import Webhook
 from fashionos.webhooks.queue import MAX_VISIBILITY_SECONDS, DeliveryMessage
 from fashionos.webhooks.signing import signed_headers
 from fashionos.webhooks.store import WebhookStore
-from fashionos.webhooks.urls import Resolver, UnsafeWebhookUrl, parse_endpoint_url, resolve_public
+from fashionos.webhooks.urls import (
+    Resolver,
+    UnsafeWebhookUrl,
+    parse_endpoint_url,
+    resolve_public,
+    system_resolve,
+)
 
 DISABLE_AFTER_SECONDS = 5 * 24 * 3600  # an endpoint failing continuously this long is disabled
 JITTER = 0.1  # each delay varies by up to ±10%, so retries of many deliveries do not arrive in step
@@ -55,8 +60,8 @@ class DeliveryWorker:
         *,
         schedule: Sequence[int],
         allow_loopback: bool = False,
-        resolve: Resolver = socket.getaddrinfo,
-        send: Callable[..., sender.HttpResult] = sender.post,
+        resolve: Resolver = system_resolve,
+        send: Callable[..., sender.HttpResult] | None = None,
         clock: Callable[[], float] = time.time,
         jitter: Callable[[float, float], float] = random.uniform,
     ) -> None:
@@ -133,7 +138,8 @@ class DeliveryWorker:
             )
         body = message.payload.encode()
         headers = signed_headers(webhook.signing_secrets(now), message.event_id, int(now), body)
-        return self._send(endpoint, addresses, headers, body)
+        send = self._send or sender.post  # looked up per call: a test may replace it
+        return send(endpoint, addresses, headers, body)
 
     def _disable_reason(self, webhook: Webhook, result: sender.HttpResult, now: float) -> str | None:
         if result.status == GONE:
