@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from bench import ROOT, coldstart, throughput, tokens, warmpath
+from bench import ROOT, coldstart, throughput, tokens, warmpath, webhooks
 from bench.awscalls import instrumented, replay
 from bench.devstack import DevStack
 from bench.report import Row, machine, markdown_section, text_table, today, verdict, write_readme
@@ -129,6 +129,82 @@ def token_rows(samples: int) -> tuple[list[Row], list[str]]:
         "algorithms=['RS256'], audience=..., issuer=...)` of the same token with the same public key "
         f"object. Ours and raw alternate, after a warm-up; medians of {samples} samples each; key fetches = "
         "AWS calls made while the samples ran.",
+    ]
+    return rows, notes
+
+
+def webhook_rows(deliveries: int, warnings: list[str]) -> tuple[list[Row], list[str]]:
+    _progress(
+        f"webhooks: ~{deliveries} deliveries each through the delivery handler on moto, on in-memory "
+        "stores, and as plain POSTs, to a receiver process"
+    )
+    result = webhooks.measure(deliveries)
+    plain = result.plain.per_second
+    for name, side in (
+        ("delivery handler on moto", result.on_moto),
+        ("delivery handler on in-memory stores", result.in_memory),
+        ("plain POSTs", result.plain),
+    ):
+        if side.failed:
+            warnings.append(
+                f"webhooks: {name}: {side.failed} of {side.delivered + side.failed} not delivered"
+            )
+    if result.received != result.sent:
+        warnings.append(f"webhooks: the receiver got {result.received} POSTs; {result.sent} were made")
+    if 0 < result.threads < webhooks.BATCH:
+        waves = -(-webhooks.BATCH // result.threads)
+        warnings.append(
+            f"webhooks: a batch of {webhooks.BATCH} records ran on {result.threads} threads, not one per "
+            "record (`asyncio.to_thread` uses the event loop's default executor: min(32, CPUs + 4)); "
+            f"{webhooks.BATCH} endpoints that each hit the {webhooks.SEND_TIMEOUT:g} s send timeout hold "
+            f"one invocation {waves * webhooks.SEND_TIMEOUT:g} s"
+        )
+    calls = ", ".join(result.operations)
+    label = "Webhook deliveries/s: delivery handler on {} vs plain POSTs ({} threads)"
+    rows = [
+        Row(
+            label.format(f"moto DynamoDB ({len(result.operations)} calls each)", webhooks.WORKERS),
+            f"{result.on_moto.per_second:.0f}/s",
+            f"{plain:.0f}/s",
+            _ratio(result.on_moto.per_second, plain),
+            "— (informational)",
+            "-",
+        ),
+        Row(
+            label.format("in-memory stores (our code only)", webhooks.WORKERS),
+            f"{result.in_memory.per_second:.0f}/s",
+            f"{plain:.0f}/s",
+            _ratio(result.in_memory.per_second, plain),
+            "— (informational)",
+            "-",
+        ),
+    ]
+
+    def extra_ms(side: webhooks.Side) -> str:
+        per_second = side.per_second
+        return _ms(1 / per_second - 1 / plain, 2) if per_second > 0 and plain > 0 else "n/a"
+
+    def slower(side: webhooks.Side) -> str:
+        return _ratio(plain, side.per_second)
+
+    notes = [
+        "Webhook deliveries: a receiver process on 127.0.0.1 (`tests.receiver.Receiver`, no signature "
+        "check, each answer written in one segment with TCP_NODELAY); in this process, with "
+        "`WebhookDeliveryFunction`'s environment from the template and `WEBHOOK_ALLOW_LOOPBACK=true`, "
+        f"`deliver.lambda_handler` on SQS events of {webhooks.BATCH} first-receive records, each a new "
+        f"event ({result.body_bytes}-byte envelope), to an endpoint made by `WebhookService.create`. "
+        f"On moto: the stores on the template's tables in in-process moto; each delivery makes {calls} "
+        "and one signed POST. In-memory: the same handler and `DeliveryWorker` with its three stores "
+        "replaced by dictionaries, so what it adds over a raw POST is our code (batch handling, URL "
+        "check, signing, attempt bookkeeping). Baseline: the same bodies, with headers of the same size, "
+        f"POSTed through one `urllib3.PoolManager` by a `ThreadPoolExecutor` of {webhooks.WORKERS}. "
+        f"{result.on_moto.delivered + result.on_moto.failed} deliveries per side, in "
+        f"{webhooks.ROUNDS} rotating rounds after a warm-up; rate = 2xx deliveries / the side's wall "
+        f"time. Plain POSTs are {slower(result.in_memory)} as fast as the in-memory handler (our code: "
+        f"{extra_ms(result.in_memory)} more of this process per delivery) and {slower(result.on_moto)} "
+        f"as fast as the handler on moto ({extra_ms(result.on_moto)} more per delivery, nearly all of "
+        "it the DynamoDB calls through boto3 to in-process moto: compare ratios, not rates, with AWS). "
+        f"The handler's batch ran on {result.threads} threads (the event loop's default executor).",
     ]
     return rows, notes
 
@@ -323,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=16, help="concurrent workers for throughput")
     parser.add_argument("--samples", type=int, default=150, help="warm-path samples")
     parser.add_argument("--token-samples", type=int, default=2000, help="token issue/verify samples")
+    parser.add_argument("--deliveries", type=int, default=1000, help="webhook deliveries per side")
     parser.add_argument("--no-readme", action="store_true", help="print only; leave README.md alone")
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 50:
@@ -333,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--samples must be 1-{MAX_SAMPLES}")
     if not 1 <= args.token_samples <= 100_000:
         parser.error("--token-samples must be 1-100000")
+    if not 40 <= args.deliveries <= 10_000:
+        parser.error("--deliveries must be 40-10000")
 
     started = time.monotonic()
     warnings: list[str] = []
@@ -346,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
         DevStack(Path(state_dir)) as stack,
     ):
         more_rows, more_notes = stack_rows(stack, args.requests, args.workers, args.samples, warnings)
+    rows += more_rows
+    notes += more_notes
+    # In this process on in-process moto, after the local stack is gone (its CPU free, its clients unused).
+    more_rows, more_notes = webhook_rows(args.deliveries, warnings)
     rows += more_rows
     notes += more_notes
     notes.append(

@@ -1,4 +1,5 @@
-"""The local stack: moto server + resources from ``template.yaml`` + the dev gateway, in one object."""
+"""The local stack: moto server + resources from ``template.yaml`` + the dev gateway + the event source
+mappings' pollers, in one object."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ import boto3
 
 from devserver.gateway import Gateway, make_server
 from devserver.moto_server import MotoServer
+from devserver.pollers import EventSources
 from devserver.template import ROOT, LocalTemplate, create_resources, load_template
 from fashionos.identity.signing_keys import rotate_signing_key
 
 STACK_NAME = "fashionos-local"
 REGION = "us-east-1"
 DEV_DIR = ROOT / ".dev"
+# Seconds before each webhook delivery attempt: the deployed schedule (up to 10 h apart) squeezed into
+# seconds, so that retries and the dead-letter queue can be watched locally. WEBHOOK_RETRY_SCHEDULE in the
+# environment of `make dev` replaces it.
+LOCAL_RETRY_SCHEDULE = "0 1 2 3 5 8 13 21"
 
 
 def bootstrap(local: LocalTemplate, session: Any) -> None:
@@ -33,9 +39,11 @@ class LocalStack:
         self.port = port
         self.state_dir = state_dir
         self.moto = MotoServer(log=None)
-        self.local = LocalTemplate(load_template(), STACK_NAME)
+        schedule = os.environ.get("WEBHOOK_RETRY_SCHEDULE") or LOCAL_RETRY_SCHEDULE
+        self.local = LocalTemplate(load_template(), STACK_NAME, {"WebhookRetrySchedule": schedule})
         self.base_url = f"http://{host}:{port}"
         self._server: Any = None
+        self.event_sources: EventSources | None = None  # the SQS and stream pollers, once started
 
     @property
     def stage(self) -> str:
@@ -68,14 +76,21 @@ class LocalStack:
         # One process serves both APIs' functions: one service name rather than whichever function came last.
         os.environ["POWERTOOLS_SERVICE_NAME"] = "fashionos-local"
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the log
+        # Webhook endpoints may be receivers on this machine (http://127.0.0.1:...); a deploy never allows it.
+        os.environ["WEBHOOK_ALLOW_LOOPBACK"] = "true"
         gateway = Gateway(self.local)
         gateway.load_all()
+        # The pollers share the gateway's handlers: one warm module per function, as for the APIs.
+        self.event_sources = EventSources(
+            self.local, self.session, gateway.handler, endpoint_url=self.moto.url
+        )
         self._server = make_server(gateway, self.host, self.port)
         self.port = self._server.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
         # The Partner API's issuer is its public base URL: the dev gateway's (handlers read it lazily).
         os.environ["TOKEN_ISSUER"] = self.base_url
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.event_sources.start()  # last: handlers see the whole environment
         self._write("stack.json", self.describe())
         return self
 
@@ -93,6 +108,9 @@ class LocalStack:
                 "PartnerApiUrl": self.base_url,
                 "PartnerTableName": self.local.physical["PartnerTable"],
                 "SigningKeySecretArn": self.local.physical["SigningKeySecret"],
+                "EventTableName": self.local.physical["EventTable"],
+                "WebhookDeliveryQueueUrl": self.local.physical["WebhookDeliveryQueue"],
+                "WebhookDeadLetterQueueUrl": self.local.physical["WebhookDeliveryDeadLetterQueue"],
             },
         }
 
@@ -106,6 +124,8 @@ class LocalStack:
         return path
 
     def stop(self) -> None:
+        if self.event_sources is not None:  # before moto: polls of a stopped server would log errors
+            self.event_sources.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

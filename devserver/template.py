@@ -1,7 +1,8 @@
 """``template.yaml`` read for the local stack: the same resources, functions and routes as a deploy.
 
-Only what the local stack needs is interpreted: DynamoDB tables, Secrets Manager secrets, function
-environments (SAM ``Globals`` merged) and ``Api`` events. Intrinsics are resolved against local names.
+Only what the local stack needs is interpreted: DynamoDB tables, SQS queues, Secrets Manager secrets,
+function environments (SAM ``Globals`` merged), ``Api`` events and the ``SQS`` and ``DynamoDB`` (stream)
+events that event source mappings poll. Intrinsics are resolved against local names.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import re
 import secrets
 import string
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
+# A stream event's MaximumRetryAttempts of -1 (the default): retry until the record expires from the stream.
+UNLIMITED_RETRIES = sys.maxsize
+# The queue properties that are SetQueueAttributes attributes of the same name (RedrivePolicy is JSON).
+QUEUE_ATTRIBUTES = (
+    "VisibilityTimeout",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+)
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -79,6 +90,37 @@ class Function:
     module: str  # dotted module path from the repository root
     handler: str  # attribute name in the module
     environment: dict[str, Any] = field(default_factory=dict)
+    timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set Timeout
+
+
+@dataclass(frozen=True)
+class SqsEventSource:
+    """A function's ``SQS`` event: the queue an event source mapping polls, and how."""
+
+    function: str  # logical id of the function
+    source_arn: str  # the queue's ARN (the records' eventSourceARN)
+    queue_url: str
+    batch_size: int = 10
+    batching_window_seconds: int = 0
+    report_batch_item_failures: bool = False
+    filters: tuple[dict[str, Any], ...] = ()  # Lambda event filter patterns; none = every message
+
+
+@dataclass(frozen=True)
+class StreamEventSource:
+    """A function's ``DynamoDB`` event: the table stream an event source mapping reads, and how."""
+
+    function: str  # logical id of the function
+    source_arn: str  # the stream's ARN (the records' eventSourceARN)
+    starting_position: str  # TRIM_HORIZON or LATEST
+    batch_size: int = 100
+    batching_window_seconds: int = 0
+    maximum_retry_attempts: int = UNLIMITED_RETRIES
+    report_batch_item_failures: bool = False
+    filters: tuple[dict[str, Any], ...] = ()  # Lambda event filter patterns; none = every record
+
+
+EventSource = SqsEventSource | StreamEventSource
 
 
 class LocalTemplate:
@@ -91,13 +133,17 @@ class LocalTemplate:
         self.parameters = {
             name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
         } | (parameters or {})
-        self.physical: dict[str, str] = {}  # logical id → what Ref returns (table name, secret ARN)
+        self.physical: dict[
+            str, str
+        ] = {}  # logical id → what Ref returns (table name, queue URL, secret ARN)
+        # (logical id, attribute) → what Fn::GetAtt returns (Arn, StreamArn, QueueName, QueueUrl)
+        self.attributes: dict[tuple[str, str], str] = {}
 
     def of_type(self, *types: str) -> dict[str, dict[str, Any]]:
         return {name: res for name, res in self.resources.items() if res.get("Type") in types}
 
     def resolve(self, value: Any) -> Any:
-        """Resolve the intrinsics a function environment uses: Ref, Fn::Sub, Fn::GetAtt (Arn/Name), Fn::If."""
+        """Resolve the intrinsics of function environments and events: Ref, Fn::Sub, Fn::GetAtt, Fn::If."""
         if isinstance(value, dict) and len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
@@ -109,7 +155,8 @@ class LocalTemplate:
                 text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
                 return re.sub(r"\$\{([^}]+)\}", lambda m: str(extra.get(m[1]) or self._ref(m[1])), text)
             if key == "Fn::GetAtt":
-                return self._ref(arg[0])
+                name, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
+                return self.get_att(name, attribute)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -135,6 +182,16 @@ class LocalTemplate:
 
         return evaluate(self.template["Conditions"][name])
 
+    def get_att(self, name: str, attribute: str) -> str:
+        """``Fn::GetAtt name.attribute``, for the resources ``create_resources`` made: unlike a name, an ARN
+        or a URL cannot be guessed."""
+        try:
+            return self.attributes[name, attribute]
+        except KeyError:
+            raise KeyError(
+                f"Fn::GetAtt {name}.{attribute}: unknown before create_resources made it"
+            ) from None
+
     def _ref(self, name: str) -> str:
         pseudo = {
             "AWS::Region": "us-east-1",
@@ -150,7 +207,8 @@ class LocalTemplate:
         return f"{self.stack_name}-{name}"
 
     def functions(self) -> dict[str, Function]:
-        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        globals_function = self.template.get("Globals", {}).get("Function", {})
+        globals_env = globals_function.get("Environment", {})
         result = {}
         for name, res in self.of_type("AWS::Serverless::Function").items():
             props = res["Properties"]
@@ -162,9 +220,64 @@ class LocalTemplate:
                 **props.get("Environment", {}).get("Variables", {}),
             }
             result[name] = Function(
-                name, module, handler, {k: str(self.resolve(v)) for k, v in variables.items()}
+                name,
+                module,
+                handler,
+                {k: str(self.resolve(v)) for k, v in variables.items()},
+                int(self.resolve(props.get("Timeout", globals_function.get("Timeout", 3)))),
             )
         return result
+
+    def event_sources(self) -> list[EventSource]:
+        """Every function's enabled ``SQS`` and ``DynamoDB`` events, with SAM's and Lambda's defaults.
+
+        The ARNs they name are resolved, so this runs after ``create_resources``."""
+        sources: list[EventSource] = []
+        for name, res in self.of_type("AWS::Serverless::Function").items():
+            for event in res["Properties"].get("Events", {}).values():
+                kind = event.get("Type")
+                if kind not in ("SQS", "DynamoDB"):
+                    continue
+                props = self.resolve(event.get("Properties", {}))
+                if props.get("Enabled", True) is False:
+                    continue
+                common: dict[str, Any] = {
+                    "function": name,
+                    "batching_window_seconds": int(props.get("MaximumBatchingWindowInSeconds", 0)),
+                    "report_batch_item_failures": "ReportBatchItemFailures"
+                    in props.get("FunctionResponseTypes", []),
+                    "filters": tuple(
+                        json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])
+                    ),
+                }
+                if kind == "SQS":
+                    sources.append(
+                        SqsEventSource(
+                            source_arn=props["Queue"],
+                            queue_url=self._queue_url(props["Queue"]),
+                            batch_size=int(props.get("BatchSize", 10)),
+                            **common,
+                        )
+                    )
+                else:
+                    retries = int(props.get("MaximumRetryAttempts", -1))
+                    sources.append(
+                        StreamEventSource(
+                            source_arn=props["Stream"],
+                            starting_position=props["StartingPosition"],
+                            batch_size=int(props.get("BatchSize", 100)),
+                            maximum_retry_attempts=UNLIMITED_RETRIES if retries == -1 else retries,
+                            **common,
+                        )
+                    )
+        return sources
+
+    def _queue_url(self, arn: str) -> str:
+        """The URL of the template's queue with ARN ``arn`` (the local stack polls only its own queues)."""
+        for (name, attribute), value in self.attributes.items():
+            if attribute == "Arn" and value == arn and (name, "QueueUrl") in self.attributes:
+                return self.attributes[name, "QueueUrl"]
+        raise ValueError(f"{arn} is not a queue of this template")
 
     def routes(self) -> list[ApiRoute]:
         routes = []
@@ -218,7 +331,8 @@ class LocalTemplate:
 
 
 def create_resources(local: LocalTemplate, session: Any) -> None:
-    """Create the template's tables and secrets through ``session`` (a boto3 session on moto)."""
+    """Create the template's tables, queues and secrets through ``session`` (a boto3 session on moto), and
+    record what ``Ref`` and ``Fn::GetAtt`` return for each."""
     dynamodb = session.client("dynamodb")
     for name, res in local.of_type("AWS::DynamoDB::Table").items():
         props = res["Properties"]
@@ -234,7 +348,10 @@ def create_resources(local: LocalTemplate, session: Any) -> None:
                 args[index] = props[index]
         if "StreamSpecification" in props:
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-        dynamodb.create_table(**args)
+        description = dynamodb.create_table(**args)["TableDescription"]
+        local.attributes[name, "Arn"] = description["TableArn"]
+        if "LatestStreamArn" in description:
+            local.attributes[name, "StreamArn"] = description["LatestStreamArn"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(
@@ -242,6 +359,33 @@ def create_resources(local: LocalTemplate, session: Any) -> None:
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
             )
         local.physical[name] = table
+
+    sqs = session.client("sqs")
+    queues = local.of_type("AWS::SQS::Queue")
+
+    def create_queue(name: str) -> None:
+        """Create queue ``name`` after the dead-letter queue its RedrivePolicy names, which must exist."""
+        if name in local.physical:
+            return
+        props = queues[name].get("Properties", {})
+        attributes = {key: str(local.resolve(props[key])) for key in QUEUE_ATTRIBUTES if key in props}
+        redrive = props.get("RedrivePolicy")
+        if redrive is not None:
+            target = redrive["deadLetterTargetArn"]
+            if isinstance(target, dict) and "Fn::GetAtt" in target:
+                create_queue(target["Fn::GetAtt"][0])
+            attributes["RedrivePolicy"] = json.dumps(local.resolve(redrive))
+        url = sqs.create_queue(
+            QueueName=props.get("QueueName") or f"{local.stack_name}-{name}", Attributes=attributes
+        )["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        local.physical[name] = url
+        local.attributes.update(
+            {(name, "Arn"): arn, (name, "QueueName"): arn.rsplit(":", 1)[1], (name, "QueueUrl"): url}
+        )
+
+    for name in queues:
+        create_queue(name)
 
     secretsmanager = session.client("secretsmanager")
     for name, res in local.of_type("AWS::SecretsManager::Secret").items():

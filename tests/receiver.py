@@ -74,6 +74,9 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One packet per answer: with Nagle's algorithm, the body waits ~40 ms for the headers' ACK.
+            disable_nagle_algorithm = True
+            wbufsize = -1
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

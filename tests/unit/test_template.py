@@ -259,3 +259,23 @@ def test_partner_gateway_responses_are_problem_documents(kind: str, status: int)
 def test_the_signing_key_secret_starts_empty_for_rotate_signing_key() -> None:
     props = TEMPLATE["Resources"]["SigningKeySecret"]["Properties"]
     assert json.loads(props["SecretString"]) == {"current": None, "previous": None}
+
+
+def test_the_delivery_queue_gives_each_retry_of_the_schedule_one_receive() -> None:
+    from fashionos.settings import DEFAULT_RETRY_SCHEDULE
+
+    queue = TEMPLATE["Resources"]["WebhookDeliveryQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == len(DEFAULT_RETRY_SCHEDULE)
+    default = TEMPLATE["Parameters"]["WebhookRetrySchedule"]["Default"]
+    assert tuple(int(s) for s in default.split()) == DEFAULT_RETRY_SCHEDULE
+    # a function that runs longer than the queue's visibility would see its batch delivered twice
+    function = TEMPLATE["Resources"]["WebhookDeliveryFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+
+
+def test_a_delivery_batch_runs_all_at_once() -> None:
+    from functions.partner.webhooks import deliver
+
+    events = TEMPLATE["Resources"]["WebhookDeliveryFunction"]["Properties"]["Events"]
+    assert events["Deliveries"]["Properties"]["BatchSize"] == deliver.BATCH_SIZE
+    assert deliver.threads._max_workers == deliver.BATCH_SIZE

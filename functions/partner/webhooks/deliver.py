@@ -3,6 +3,7 @@ until the next attempt of the retry schedule and reports it as a batch item fail
 goes on to the dead-letter queue)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -19,6 +20,10 @@ from fashionos.webhooks.queue import DeliveryMessage
 
 # Every message of a batch may fail (an endpoint that is down): that is a normal outcome, not an error.
 processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# One thread per message of a batch (the event source's BatchSize): all of a batch's deliveries at once,
+# not asyncio's default pool of min(32, CPUs + 4) threads.
+BATCH_SIZE = 10
+threads = ThreadPoolExecutor(max_workers=BATCH_SIZE, thread_name_prefix="delivery")
 
 
 class NotDelivered(Exception):
@@ -40,7 +45,7 @@ def deliver(record: SQSRecord) -> None:
 
 
 async def deliver_concurrently(record: SQSRecord) -> None:
-    await asyncio.to_thread(deliver, record)
+    await asyncio.get_running_loop().run_in_executor(threads, deliver, record)
 
 
 @logger.inject_lambda_context

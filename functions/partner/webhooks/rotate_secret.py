@@ -2,6 +2,7 @@
 signing alongside it for 24 hours, so a receiver can switch without missing a delivery."""
 
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
+from fashionos.times import rfc3339
 from fashionos.webhooks.container import webhook_service
 
 SCOPE = "webhooks:manage"
@@ -13,7 +14,7 @@ def rotate_secret(request: PartnerRequest) -> Response:
         {
             **webhook.public(),
             "secret": webhook.secret,
-            "previous_secret_expires_at": webhook.previous_secret_expires_at,
+            "previous_secret_expires_at": rfc3339(webhook.previous_secret_expires_at or 0),
         }
     )
 

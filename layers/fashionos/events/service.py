@@ -41,11 +41,7 @@ class EventService:
             raise InvalidRequest(f"Unknown query parameter: {sorted(unknown)[0]}")
         if cursor is not None and not EVENT_ID_PATTERN.fullmatch(cursor):
             raise InvalidRequest("cursor is not one this API returned")
-        now = self._clock()
-        since = time_filter(filters, "since", default=now - RETENTION_SECONDS)
-        until = time_filter(filters, "until", default=now)
-        if since > until:
-            raise InvalidRequest("since must not be after until")
+        window = event_window(filters.get("since"), filters.get("until"), self._clock())
         types = None
         if "type" in filters:
             types = frozenset(filters["type"].split(","))
@@ -56,21 +52,34 @@ class EventService:
             if filters["delivery_success"] not in ("true", "false"):
                 raise InvalidRequest("delivery_success is true or false")
             failed = filters["delivery_success"] == "false"
+        if window is None:
+            return [], False
         return self._store.page(
             org_id,
-            first=f"evt_{ulid_bound(since, upper=False)}",
-            last=f"evt_{ulid_bound(until, upper=True)}",
+            first=window[0],
+            last=window[1],
             limit=limit,
             cursor=cursor,
             types=types,
             failed=failed,
-            now=now,
+            now=self._clock(),
         )
 
 
-def time_filter(values: Mapping[str, str | None], name: str, *, default: float) -> float:
-    """Epoch seconds of the RFC 3339 date-time ``values[name]``; ``default`` when absent."""
-    value = values.get(name)
+def event_window(since: str | None, until: str | None, now: float) -> tuple[str, str] | None:
+    """The first and last possible ids of the events created in ``[since, until]`` (RFC 3339 date-times;
+    by default the 30 days kept, up to now); None when no event kept can be in it."""
+    start = _epoch("since", since, default=now - RETENTION_SECONDS)
+    end = _epoch("until", until, default=now)
+    if start > end:
+        raise InvalidRequest("since must not be after until")
+    start = max(start, now - RETENTION_SECONDS)  # nothing older is kept (nor before 1970, for ULIDs)
+    if start > end:
+        return None
+    return f"evt_{ulid_bound(start, upper=False)}", f"evt_{ulid_bound(end, upper=True)}"
+
+
+def _epoch(name: str, value: str | None, *, default: float) -> float:
     if value is None:
         return default
     try:

@@ -105,7 +105,9 @@ class EventStore:
             },
             "ScanIndexForward": False,
         }
-        if cursor is not None:
+        if cursor is not None and cursor <= first:
+            return [], False  # the previous page ended at the window's start
+        if cursor is not None and cursor <= last:  # DynamoDB refuses a start key outside the key range
             query["ExclusiveStartKey"] = event_key(org_id, cursor)
         values = dict(query["ExpressionAttributeValues"])
         if types is not None:

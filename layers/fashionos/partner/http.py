@@ -76,7 +76,7 @@ class PartnerRequest:
     def page(self) -> tuple[int, str | None]:
         """``limit`` (1-100, default 20) and ``cursor`` of a list request."""
         raw = self.query.get("limit", str(DEFAULT_PAGE_SIZE))
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}")
         return int(raw), self.query.get("cursor") or None
 

@@ -16,8 +16,8 @@ from dataclasses import replace
 from fashionos.errors import InvalidRequest, WebhookDisabled, WebhookNotFound
 from fashionos.events.models import PING, Event, NewEvent
 from fashionos.events.outbox import Outbox
-from fashionos.events.service import EventService, time_filter
-from fashionos.ids import prefixed_id, ulid_bound
+from fashionos.events.service import EventService, event_window
+from fashionos.ids import prefixed_id
 from fashionos.times import rfc3339_now
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog
 from fashionos.webhooks.fanout import delivery_message, recipients
@@ -171,16 +171,8 @@ class DeliveryService:
         """Send again every event created in ``[since, until]`` whose delivery to the endpoint failed; the
         event ids."""
         webhook = self._enabled(org_id, webhook_id)
-        now = self._clock()
-        since = time_filter({"since": request.since}, "since", default=now)
-        until = time_filter({"until": request.until}, "until", default=now)
-        if since > until:
-            raise InvalidRequest("since must not be after until")
-        failed = self._log.failed(
-            webhook.webhook_id,
-            f"evt_{ulid_bound(since, upper=False)}",
-            f"evt_{ulid_bound(until, upper=True)}",
-        )
+        window = event_window(request.since, request.until, self._clock())
+        failed = self._log.failed(webhook.webhook_id, *window) if window else []
         events = [event for event_id in failed if (event := self._events.find(org_id, event_id))]
         self._queue.send([delivery_message(event, webhook, replay=True) for event in events])
         return [event.event_id for event in events]
