@@ -84,8 +84,8 @@ Try it:
   curl -H "X-Api-Key: {credentials["sandbox_api_key"]}" {stack.base_url}/v1/me   # sandbox key
 
 Webhooks (delivered to http://127.0.0.1 receivers too; attempts after {stack.local.parameters["WebhookRetrySchedule"]} s):
-  curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \
-    -H "Content-Type: application/json" \
+  curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \\
+    -H "Content-Type: application/json" \\
     -d '{{"url": "http://127.0.0.1:8080/hooks", "events": ["order.created"]}}'
   curl -X POST {stack.base_url}/v1/webhooks/<id>/test -H "X-Api-Key: {credentials["sandbox_api_key"]}"
   curl {stack.base_url}/v1/webhooks/<id>/deliveries -H "X-Api-Key: {credentials["sandbox_api_key"]}"
