@@ -61,6 +61,7 @@ def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
     example = json.dumps(
         {"handshake": credentials["handshake"], "type": "AR", "count": 1, "api_key": credentials["api_key"]}
     )
+    schedule = stack.local.parameters["WebhookRetrySchedule"]
     return f"""
 Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
@@ -83,7 +84,7 @@ Try it:
 
   curl -H "X-Api-Key: {credentials["sandbox_api_key"]}" {stack.base_url}/v1/me   # sandbox key
 
-Webhooks (delivered to http://127.0.0.1 receivers too; attempts after {stack.local.parameters["WebhookRetrySchedule"]} s):
+Webhooks (local receivers on http://127.0.0.1 too; attempts after {schedule} s):
   curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \\
     -H "Content-Type: application/json" \\
     -d '{{"url": "http://127.0.0.1:8080/hooks", "events": ["order.created"]}}'
