@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed
+from fashionos.aws import condition_failed, query_page
 from fashionos.events.models import Event
 
 if TYPE_CHECKING:
@@ -122,14 +122,7 @@ class EventStore:
                 if failed
                 else " AND attribute_not_exists(failed_webhooks)"
             )
-        events: list[Event] = []
-        while len(events) <= limit:
-            page = self._db.query(**query)
-            events += [event_from_item(item) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return events[:limit], len(events) > limit
+        return query_page(self._db, query, limit, event_from_item)
 
     def mark_delivery(self, org_id: str, event_id: str, webhook_id: str, *, failed: bool) -> None:
         """Record that the event failed to reach the endpoint for good, or (after a replay) reached it."""

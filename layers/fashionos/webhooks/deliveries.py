@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from fashionos.aws import query_page
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
@@ -92,14 +94,7 @@ class DeliveryLog:
         }
         if before is not None:
             query["ExclusiveStartKey"] = {"pk": _pk(webhook_id), "sk": {"S": _ATTEMPT + before}}
-        attempts: list[Attempt] = []
-        while len(attempts) <= limit:
-            page = self._db.query(**query)
-            attempts += [_attempt(webhook_id, item) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return attempts[:limit], len(attempts) > limit
+        return query_page(self._db, query, limit, lambda item: _attempt(webhook_id, item))
 
     def status(self, webhook_id: str, event_id: str) -> DeliveryStatus | None:
         item = self._db.get_item(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed
+from fashionos.aws import condition_failed, query_page
 from fashionos.errors import WebhookNotFound
 from fashionos.webhooks.models import Webhook, WebhookStatus
 
@@ -99,14 +99,7 @@ class WebhookStore:
         }
         if after is not None:
             query["ExclusiveStartKey"] = _key(org_id, after)
-        webhooks: list[Webhook] = []
-        while len(webhooks) <= limit:
-            page = self._db.query(**query)
-            webhooks += [_webhook(item) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return webhooks[:limit], len(webhooks) > limit
+        return query_page(self._db, query, limit, _webhook)
 
     def delete(self, org_id: str, webhook_id: str) -> None:
         try:
