@@ -16,9 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fashionos import proxy
 from fashionos.errors import (
@@ -46,9 +44,12 @@ from fashionos.partner.container import rate_limiter
 from fashionos.ratelimit import RateWindow
 from fashionos.settings import partner_settings
 
+if TYPE_CHECKING:  # pydantic is imported by the routes that parse a body, not by every /v1 handler
+    from pydantic import BaseModel
+
 PROBLEM_JSON = "application/problem+json"
 NOT_READY_RETRY_AFTER = "30"
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -89,6 +90,8 @@ class PartnerRequest:
         empty body is ``{}``."""
         if optional and not self.body.strip():
             return model.model_validate({})
+        from pydantic import ValidationError
+
         data = json_object(self.body, self.headers.get("content-type"))
         try:
             return model.model_validate(data)

@@ -4,6 +4,7 @@ and queue its settings name."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from fashionos import aws
 from fashionos.events.outbox import Outbox
@@ -11,11 +12,13 @@ from fashionos.events.service import EventService
 from fashionos.events.store import EventStore
 from fashionos.settings import webhook_settings
 from fashionos.webhooks.deliveries import DeliveryLog
-from fashionos.webhooks.fanout import Fanout
 from fashionos.webhooks.queue import DeliveryQueue
 from fashionos.webhooks.service import DeliveryService, WebhookService
 from fashionos.webhooks.store import WebhookStore
-from fashionos.webhooks.worker import DeliveryWorker
+
+if TYPE_CHECKING:  # the delivery path (HTTP client, worker) is imported by the functions that use it only
+    from fashionos.webhooks.fanout import Fanout
+    from fashionos.webhooks.worker import DeliveryWorker
 
 
 def _webhook_store() -> WebhookStore:
@@ -48,11 +51,15 @@ def delivery_service() -> DeliveryService:
 
 @cache
 def fanout() -> Fanout:
+    from fashionos.webhooks.fanout import Fanout
+
     return Fanout(_webhook_store(), _queue())
 
 
 @cache
 def delivery_worker() -> DeliveryWorker:
+    from fashionos.webhooks.worker import DeliveryWorker
+
     config = webhook_settings()
     log = DeliveryLog(aws.dynamodb(), config.partner_table_name)
     return DeliveryWorker(
