@@ -204,7 +204,7 @@ def webhook_rows(deliveries: int, warnings: list[str]) -> tuple[list[Row], list[
         f"{extra_ms(result.in_memory)} more of this process per delivery) and {slower(result.on_moto)} "
         f"as fast as the handler on moto ({extra_ms(result.on_moto)} more per delivery, nearly all of "
         "it the DynamoDB calls through boto3 to in-process moto: compare ratios, not rates, with AWS). "
-        f"The handler's batch ran on {result.threads} threads (the event loop's default executor).",
+        f"The handler's batch ran on {result.threads} threads (its own pool, one per record).",
     ]
     return rows, notes
 

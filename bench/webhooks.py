@@ -13,8 +13,8 @@ process, with the environment the template gives ``WebhookDeliveryFunction`` (an
   this process: no AWS call, so what is left over a raw POST is our code (batch handling, URL check,
   signing, attempt bookkeeping);
 - plain: the same bodies (with headers of the same size) POSTed through one ``urllib3.PoolManager`` by a
-  ``ThreadPoolExecutor`` of 10 threads, one per record of a batch (the handler runs a batch on the event
-  loop's default executor, which has fewer threads where CPUs + 4 < 10: ``Deliveries.threads``).
+  ``ThreadPoolExecutor`` of 10 threads, one per record of a batch (the handler runs a batch on its own
+  pool of ``deliver.BATCH_SIZE`` threads: ``Deliveries.threads``).
 
 Every delivery is a new event (the worker skips one already delivered). The three sides run in turns
 (rounds, rotating which goes first), after a warm-up of each; a side's rate is its 2xx deliveries over its
@@ -111,7 +111,7 @@ class Deliveries:
     body_bytes: int
     sent: int  # POSTs made, warm-ups included
     received: int  # POSTs the receiver answered
-    threads: int  # the threads a batch's records run on (the event loop's default executor)
+    threads: int  # the threads a batch's records run on (the delivery handler's pool)
 
 
 class _Webhooks(WebhookStore):
@@ -347,14 +347,14 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
     environment = {
         **local.functions()[FUNCTION].environment,
         "WEBHOOK_ALLOW_LOOPBACK": "true",  # what the local stack sets: the receiver is on 127.0.0.1
-        # Powertools then keeps one event loop (and its default executor) across invocations, as on Lambda.
+        # Powertools then keeps one event loop across invocations, as on Lambda.
         "LAMBDA_TASK_ROOT": str(ROOT / "functions" / "partner" / "webhooks"),
     }
     with ExitStack() as stack:
         url, stop_receiver = stack.enter_context(_receiver())
         stack.enter_context(_lambda_environment(environment))
         stack.enter_context(mock_aws())
-        loop = stack.enter_context(_event_loop())
+        stack.enter_context(_event_loop())
         stack.enter_context(_quiet_logger(stack.enter_context(open(os.devnull, "w"))))
         bootstrap(local, boto3.Session(region_name=REGION))
         queue_name = local.physical["WebhookDeliveryQueue"].rsplit("/", 1)[-1]
@@ -412,7 +412,7 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
             for turn in range(len(sides)):
                 index = (turn + round_) % len(sides)  # each side goes first in turn
                 results[index].append(sides[index](first, batches))
-        threads = _default_executor_threads(loop)
+        threads = _handler_threads()
         pool.clear()
         received = stop_receiver()
     on_moto_, in_memory_, plain_ = (_total(side) for side in results)
@@ -428,9 +428,9 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
     )
 
 
-def _default_executor_threads(loop: asyncio.AbstractEventLoop) -> int:
-    """How many threads ``asyncio.to_thread`` ran a batch's records on: the size of the loop's default
-    executor (``min(32, CPUs + 4)``); 0 if this Python does not tell."""
-    executor = getattr(loop, "_default_executor", None)
-    workers = getattr(executor, "_max_workers", None)
+def _handler_threads() -> int:
+    """How many threads the delivery handler runs a batch's records on (its own pool)."""
+    from functions.partner.webhooks import deliver
+
+    workers = getattr(deliver.threads, "_max_workers", None)
     return workers if isinstance(workers, int) else 0
