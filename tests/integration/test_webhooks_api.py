@@ -775,20 +775,30 @@ ROUTES = [
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in ROUTES]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=ROUTE_IDS)
-def test_a_token_without_webhooks_manage_gets_403_insufficient_scope(
-    stack: InProcessApi, limited_token: str, method: str, path: str, body: Any
-) -> None:
-    # given: our webhook and its ping, so that every id exists
+def call_naming_our_ids(
+    stack: InProcessApi, method: str, path: str, body: Any, headers: dict[str, str]
+) -> tuple[Reply, dict[str, Any], list[dict[str, Any]]]:
+    """Call a route with ``headers``, naming our webhook and its ping so that every id exists: the reply,
+    the webhook, and the stored items before the call."""
     webhook = created(stack)
     event = pinged(stack, webhook["id"])
     before = stored(stack)
-    # when
     reply = stack.call(
         fill(path, webhook["id"], event["id"]),
         fill(body, webhook["id"], event["id"]),
         method=method,
-        headers={"Authorization": f"Bearer {limited_token}"},
+        headers=headers,
+    )
+    return reply, webhook, before
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=ROUTE_IDS)
+def test_a_token_without_webhooks_manage_gets_403_insufficient_scope(
+    stack: InProcessApi, limited_token: str, method: str, path: str, body: Any
+) -> None:
+    # given / when
+    reply, _, before = call_naming_our_ids(
+        stack, method, path, body, {"Authorization": f"Bearer {limited_token}"}
     )
     # then
     assert detail(reply, 403) == "This route requires the scope webhooks:manage"
@@ -804,17 +814,8 @@ def test_a_token_without_webhooks_manage_gets_403_insufficient_scope(
 def refused_without_credentials(
     stack: InProcessApi, method: str, path: str, body: Any, headers: dict[str, str]
 ) -> None:
-    # given
-    webhook = created(stack)
-    event = pinged(stack, webhook["id"])
-    before = stored(stack)
-    # when
-    reply = stack.call(
-        fill(path, webhook["id"], event["id"]),
-        fill(body, webhook["id"], event["id"]),
-        method=method,
-        headers=headers,
-    )
+    # given / when
+    reply, webhook, before = call_naming_our_ids(stack, method, path, body, headers)
     # then
     detail(reply, 401)
     assert reply.header("WWW-Authenticate") == 'Bearer realm="fashionos"'

@@ -20,9 +20,7 @@ class EventService:
         self._clock = clock
 
     def get(self, org_id: str, event_id: str) -> Event:
-        event = (
-            self._store.get(org_id, event_id, self._clock()) if EVENT_ID_PATTERN.fullmatch(event_id) else None
-        )
+        event = self.find(org_id, event_id) if EVENT_ID_PATTERN.fullmatch(event_id) else None
         if event is None:
             raise EventNotFound(f"Event {event_id} not found")
         return event
@@ -41,7 +39,8 @@ class EventService:
             raise InvalidRequest(f"Unknown query parameter: {sorted(unknown)[0]}")
         if cursor is not None and not EVENT_ID_PATTERN.fullmatch(cursor):
             raise InvalidRequest("cursor is not one this API returned")
-        window = event_window(filters.get("since"), filters.get("until"), self._clock())
+        now = self._clock()
+        window = event_window(filters.get("since"), filters.get("until"), now)
         types = None
         if "type" in filters:
             types = frozenset(filters["type"].split(","))
@@ -62,7 +61,7 @@ class EventService:
             cursor=cursor,
             types=types,
             failed=failed,
-            now=self._clock(),
+            now=now,
         )
 
 

@@ -29,7 +29,12 @@ def _event_store() -> EventStore:
     return EventStore(aws.dynamodb(), webhook_settings().event_table_name)
 
 
-def _queue() -> DeliveryQueue:
+def _delivery_log() -> DeliveryLog:
+    return DeliveryLog(aws.dynamodb(), webhook_settings().partner_table_name)
+
+
+@cache
+def delivery_queue() -> DeliveryQueue:
     return DeliveryQueue(aws.sqs(), webhook_settings().queue_url)
 
 
@@ -45,15 +50,16 @@ def event_service() -> EventService:
 
 @cache
 def delivery_service() -> DeliveryService:
-    log = DeliveryLog(aws.dynamodb(), webhook_settings().partner_table_name)
-    return DeliveryService(webhook_service(), event_service(), log, _queue(), Outbox(_event_store()))
+    return DeliveryService(
+        webhook_service(), event_service(), _delivery_log(), delivery_queue(), Outbox(_event_store())
+    )
 
 
 @cache
 def fanout() -> Fanout:
     from fashionos.webhooks.fanout import Fanout
 
-    return Fanout(_webhook_store(), _queue())
+    return Fanout(_webhook_store(), delivery_queue())
 
 
 @cache
@@ -61,16 +67,10 @@ def delivery_worker() -> DeliveryWorker:
     from fashionos.webhooks.worker import DeliveryWorker
 
     config = webhook_settings()
-    log = DeliveryLog(aws.dynamodb(), config.partner_table_name)
     return DeliveryWorker(
         _webhook_store(),
-        log,
+        _delivery_log(),
         _event_store(),
         schedule=config.retry_schedule,
         allow_loopback=config.allow_loopback,
     )
-
-
-@cache
-def delivery_queue() -> DeliveryQueue:
-    return _queue()
