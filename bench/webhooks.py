@@ -364,7 +364,7 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
         from fashionos.settings import webhook_settings
         from fashionos.webhooks import container
         from fashionos.webhooks.worker import DeliveryWorker
-        from functions.partner.webhooks import deliver
+        from functions.partner.webhooks.deliver import handler as deliver
 
         webhook = container.webhook_service().create(ORG_ID, WebhookCreate(url=url, events=["order.created"]))
         in_memory = DeliveryWorker(
@@ -430,7 +430,7 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
 
 def _handler_threads() -> int:
     """How many threads the delivery handler runs a batch's records on (its own pool)."""
-    from functions.partner.webhooks import deliver
+    from functions.partner.webhooks.deliver import handler as deliver
 
     workers = getattr(deliver.threads, "_max_workers", None)
     return workers if isinstance(workers, int) else 0

@@ -87,10 +87,20 @@ class Authorizer:
 @dataclass(frozen=True)
 class Function:
     logical_id: str
-    module: str  # dotted module path from the repository root
-    handler: str  # attribute name in the module
+    code_uri: Path  # the function's code directory (its Lambda task root), relative to the repository
+    handler_name: str  # the template's Handler: "<module>.<function>", resolved from the task root
     environment: dict[str, Any] = field(default_factory=dict)
     timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set Timeout
+
+    @property
+    def module(self) -> str:
+        """The handler's module as a package path from the repository root (for in-process tests)."""
+        return ".".join([*self.code_uri.parts, self.handler_name.rsplit(".", 1)[0]])
+
+    @property
+    def handler(self) -> str:
+        """The handler's attribute name in its module."""
+        return self.handler_name.rsplit(".", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -212,17 +222,14 @@ class LocalTemplate:
         result = {}
         for name, res in self.of_type("AWS::Serverless::Function").items():
             props = res["Properties"]
-            code_uri = Path(props["CodeUri"])
-            module_file, handler = props["Handler"].rsplit(".", 1)
-            module = ".".join([*code_uri.parts, module_file])
             variables = {
                 **globals_env.get("Variables", {}),
                 **props.get("Environment", {}).get("Variables", {}),
             }
             result[name] = Function(
                 name,
-                module,
-                handler,
+                Path(props["CodeUri"]),
+                props.get("Handler", globals_function.get("Handler")),
                 {k: str(self.resolve(v)) for k, v in variables.items()},
                 int(self.resolve(props.get("Timeout", globals_function.get("Timeout", 3)))),
             )

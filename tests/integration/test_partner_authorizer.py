@@ -305,7 +305,7 @@ def test_unknown_routes_get_404_problems(stack: InProcessApi, method: str, path:
 def test_a_route_invoked_without_an_authorizer_context_fails_closed(stack: InProcessApi) -> None:
     # given: the handler called directly, as if deployed without the authorizer
     from devserver.gateway import LambdaContext
-    from functions.partner import me as handler
+    from functions.partner.me import handler
 
     event = {"httpMethod": "GET", "path": ME, "headers": {}, "requestContext": {"requestId": "r-1"}}
     # when

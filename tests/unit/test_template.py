@@ -274,7 +274,7 @@ def test_the_delivery_queue_gives_each_retry_of_the_schedule_one_receive() -> No
 
 
 def test_a_delivery_batch_runs_all_at_once() -> None:
-    from functions.partner.webhooks import deliver
+    from functions.partner.webhooks.deliver import handler as deliver
 
     events = TEMPLATE["Resources"]["WebhookDeliveryFunction"]["Properties"]["Events"]
     assert events["Deliveries"]["Properties"]["BatchSize"] == deliver.BATCH_SIZE
