@@ -28,7 +28,8 @@ from typing import Any
 from bench.awscalls import Call, capture, replay
 from bench.devstack import DevStack
 from bench.throughput import HttpPost
-from devserver.gateway import Gateway, Handler
+from devserver.gateway import Gateway
+from devserver.lambda_runtime import Handler
 from devserver.stack import STACK_NAME
 from devserver.template import LocalTemplate, load_template
 from fashionos import aws
@@ -49,7 +50,7 @@ class TimedGateway(Gateway):
     def handler(self, function: str) -> Handler:
         real = super().handler(function)
 
-        def timed(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        def timed(event: dict[str, Any], context: Any) -> Any:
             with capture(record=self.record) as calls:
                 start = time.perf_counter()
                 try:

@@ -46,8 +46,7 @@ from moto import mock_aws
 from bench import ROOT
 from bench.awscalls import capture, instrumented
 from devserver.gateway import LambdaContext
-from devserver.stack import bootstrap
-from devserver.template import LocalTemplate, load_template
+from devserver.template import LocalTemplate, create_resources, load_template
 from fashionos.events.models import Event
 from fashionos.events.store import EventStore
 from fashionos.ids import prefixed_id
@@ -356,7 +355,7 @@ def measure(deliveries: int, rounds: int = ROUNDS) -> Deliveries:
         stack.enter_context(mock_aws())
         stack.enter_context(_event_loop())
         stack.enter_context(_quiet_logger(stack.enter_context(open(os.devnull, "w"))))
-        bootstrap(local, boto3.Session(region_name=REGION))
+        create_resources(local, boto3.Session(region_name=REGION))
         queue_name = local.physical["WebhookDeliveryQueue"].rsplit("/", 1)[-1]
         queue_arn = f"arn:aws:sqs:{REGION}:123456789012:{queue_name}"
 

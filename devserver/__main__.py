@@ -62,7 +62,11 @@ def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
         {"handshake": credentials["handshake"], "type": "AR", "count": 1, "api_key": credentials["api_key"]}
     )
     schedule = stack.local.parameters["WebhookRetrySchedule"]
-    return f"""
+    failed = "".join(
+        f"\n  !! {name} cannot load, as on Lambda (its requests answer 502): {error}"
+        for name, error in stack.describe()["init_errors"].items()
+    )
+    return f"""{failed}
 Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
   Partner API      {stack.base_url}/oauth/token, {stack.base_url}/v1/me, /.well-known/jwks.json,

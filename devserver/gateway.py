@@ -16,7 +16,6 @@ one thread per request, like concurrent Lambda containers sharing one warm modul
 from __future__ import annotations
 
 import base64
-import importlib
 import logging
 import re
 import threading
@@ -28,12 +27,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devserver.lambda_runtime import FunctionRuntime, Handler, InProcessFunctions
 from devserver.template import ApiRoute, Authorizer, LocalTemplate
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
 ACCOUNT_ID = "123456789012"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 @dataclass
@@ -43,6 +42,8 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
     deadline: float = 0.0
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
@@ -52,12 +53,19 @@ GatewayReply = tuple[int, dict[str, str], bytes]
 
 
 class Gateway:
-    def __init__(self, local: LocalTemplate, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        local: LocalTemplate,
+        functions: FunctionRuntime | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``functions`` runs the template's functions (default: their handlers in this process)."""
         self.local = local
         self.stage = local.parameters.get("Stage", "local")
         self.routes = local.routes()
-        self.functions = local.functions()
-        self._handlers: dict[str, Handler] = {}
+        self.functions = functions or InProcessFunctions(local)
+        self._timeouts = {name: spec.timeout_seconds for name, spec in local.functions().items()}
         self._api_prefixes = _api_prefixes(self.routes)
         # (api, authorizer name) -> the authorizer, read from the template once
         self.authorizers = {
@@ -70,17 +78,7 @@ class Gateway:
         self._auth_lock = threading.Lock()
 
     def handler(self, function: str) -> Handler:
-        if function not in self._handlers:
-            spec = self.functions[function]
-            self._handlers[function] = getattr(importlib.import_module(spec.module), spec.handler)
-        return self._handlers[function]
-
-    def load_all(self) -> None:
-        """Import every handler up front (a cold start per function, paid before the first request)."""
-        for route in self.routes:
-            self.handler(route.function)
-        for authorizer in self.authorizers.values():
-            self.handler(authorizer.function)
+        return self.functions.handler(function)
 
     def invoke(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
@@ -99,11 +97,14 @@ class Gateway:
                     if not isinstance(authorized, dict):
                         return authorized
                     event["requestContext"]["authorizer"] = authorized
-                context = LambdaContext(route.function, request_id, deadline=time.monotonic() + 10)
+                context = self._context(route.function, request_id)
                 try:
                     result = self.handler(route.function)(event, context)
                 except Exception:  # what API Gateway answers when the integration fails
                     logging.getLogger("devserver").exception("%s failed", route.function)
+                    return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
+                if not isinstance(result, dict) or not isinstance(result.get("statusCode", 200), int):
+                    logging.getLogger("devserver").error("%s returned no proxy response", route.function)
                     return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
                 return _http_response(result)
         return self._gateway_response(self.api_for(url.path), "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
@@ -126,7 +127,7 @@ class Gateway:
         if result is None:
             authorizer_event = {k: v for k, v in event.items() if k not in ("body", "isBase64Encoded")}
             authorizer_event.update(type="REQUEST", methodArn=method_arn)
-            context = LambdaContext(authorizer.function, request_id, deadline=time.monotonic() + 10)
+            context = self._context(authorizer.function, request_id)
             try:
                 result = self.handler(authorizer.function)(authorizer_event, context)
             except Exception as error:
@@ -140,6 +141,9 @@ class Gateway:
         if not _policy_allows(result.get("policyDocument") or {}, method_arn):
             return self._gateway_response(route.api, "ACCESS_DENIED", request_id, 403)
         return {**(result.get("context") or {}), "principalId": result.get("principalId")}
+
+    def _context(self, function: str, request_id: str) -> LambdaContext:
+        return LambdaContext(function, request_id, deadline=time.monotonic() + self._timeouts[function])
 
     def api_for(self, path: str) -> str:
         """The API an unrouted ``path`` belongs to: the longest matching route prefix (first API on a tie)."""
@@ -242,7 +246,16 @@ def _http_response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
     return int(result.get("statusCode", 200)), headers, data
 
 
-def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+class GatewayServer(ThreadingHTTPServer):
+    """The dev gateway over HTTP; ``gateway`` may be set after the socket is bound (its port is known)."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+    verbose = False
+    gateway: Gateway
+
+
+def make_server(gateway: Gateway | None, host: str, port: int) -> GatewayServer:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes: without this, each response waits for a delayed ACK.
@@ -251,7 +264,7 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            status, headers, data = gateway.invoke(
+            status, headers, data = server.gateway.invoke(
                 self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
             )
             self.send_response(status)
@@ -269,10 +282,7 @@ def make_server(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     for method in METHODS:
         setattr(RequestHandler, f"do_{method}", RequestHandler._serve)
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 1024
-        verbose = False
-
-    server = Server((host, port), RequestHandler)
+    server = GatewayServer((host, port), RequestHandler)
+    if gateway is not None:
+        server.gateway = gateway
     return server

@@ -92,3 +92,15 @@ def top_level_modules(requirements: tuple[str, ...]) -> set[str]:
 def site_packages(distribution: metadata.Distribution) -> Path:
     """The directory a distribution is installed in."""
     return Path(str(distribution.locate_file(""))).resolve()
+
+
+def link_site(requirements: Iterable[str], directory: Path) -> Path:
+    """A new site directory holding exactly what the distributions of ``requirements`` installed (as
+    symbolic links into this virtualenv)."""
+    directory.mkdir(parents=True)
+    for distribution in distributions(tuple(requirements)):
+        site = site_packages(distribution)
+        for entry in top_level_entries(distribution):
+            if not (directory / entry).exists() and (site / entry).exists():
+                (directory / entry).symlink_to(site / entry)
+    return directory

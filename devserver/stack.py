@@ -11,11 +11,12 @@ from typing import Any
 
 import boto3
 
-from devserver.gateway import Gateway, make_server
+from devserver.custom_resources import create_custom_resources
+from devserver.gateway import Gateway, GatewayServer, make_server
+from devserver.lambda_runtime import FunctionError, LambdaContainers
 from devserver.moto_server import MotoServer
 from devserver.pollers import EventSources
 from devserver.template import ROOT, LocalTemplate, create_resources, load_template
-from fashionos.identity.signing_keys import rotate_signing_key
 
 STACK_NAME = "fashionos-local"
 REGION = "us-east-1"
@@ -24,13 +25,6 @@ DEV_DIR = ROOT / ".dev"
 # seconds, so that retries and the dead-letter queue can be watched locally. WEBHOOK_RETRY_SCHEDULE in the
 # environment of `make dev` replaces it.
 LOCAL_RETRY_SCHEDULE = "0 1 2 3 5 8 13 21"
-
-
-def bootstrap(local: LocalTemplate, session: Any) -> None:
-    """Create the template's resources, then do what an operator does once after a first deploy: make the
-    first JWT signing key (``fashionos-admin rotate-signing-key``)."""
-    create_resources(local, session)
-    rotate_signing_key(session.client("secretsmanager"), local.physical["SigningKeySecret"])
 
 
 class LocalStack:
@@ -42,7 +36,9 @@ class LocalStack:
         schedule = os.environ.get("WEBHOOK_RETRY_SCHEDULE") or LOCAL_RETRY_SCHEDULE
         self.local = LocalTemplate(load_template(), STACK_NAME, {"WebhookRetrySchedule": schedule})
         self.base_url = f"http://{host}:{port}"
-        self._server: Any = None
+        self._server: GatewayServer | None = None
+        self.containers: LambdaContainers | None = None  # every function's containers, once started
+        self.init_errors: dict[str, FunctionError] = {}  # the functions that could not load
         self.event_sources: EventSources | None = None  # the SQS and stream pollers, once started
 
     @property
@@ -68,29 +64,31 @@ class LocalStack:
     def start(self) -> LocalStack:
         self.state_dir.mkdir(exist_ok=True)
         self.moto.start()
-        os.environ.update(self.aws_environment())
-        bootstrap(self.local, self.session)
-        # Handlers run in this process: give them the environment the template gives their functions.
-        for function in self.local.functions().values():
-            os.environ.update(function.environment)
-        # One process serves both APIs' functions: one service name rather than whichever function came last.
-        os.environ["POWERTOOLS_SERVICE_NAME"] = "fashionos-local"
-        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would drown the log
-        # Webhook endpoints may be receivers on this machine (http://127.0.0.1:...); a deploy never allows it.
-        os.environ["WEBHOOK_ALLOW_LOOPBACK"] = "true"
-        gateway = Gateway(self.local)
-        gateway.load_all()
-        # The pollers share the gateway's handlers: one warm module per function, as for the APIs.
-        self.event_sources = EventSources(
-            self.local, self.session, gateway.handler, endpoint_url=self.moto.url
-        )
-        self._server = make_server(gateway, self.host, self.port)
+        os.environ.update(self.aws_environment())  # this process's own clients: resources, demo data, pollers
+        self._server = make_server(None, self.host, self.port)
         self.port = self._server.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
-        # The Partner API's issuer is its public base URL: the dev gateway's (handlers read it lazily).
-        os.environ["TOKEN_ISSUER"] = self.base_url
+        # The Partner API's issuer is its public base URL: the dev gateway's.
+        self.local.parameters["PartnerIssuer"] = self.base_url
+        create_resources(self.local, self.session)
+        self.containers = LambdaContainers(
+            self.local,
+            self.state_dir / "lambda",
+            {
+                **self.aws_environment(),
+                "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+                # Webhook endpoints may be receivers on this machine (http://127.0.0.1:...); never deployed.
+                "WEBHOOK_ALLOW_LOOPBACK": "true",
+            },
+        )
+        self.init_errors = self.containers.start()
+        create_custom_resources(self.local, self.containers)  # the first signing key, as on a deploy
+        self._server.gateway = Gateway(self.local, self.containers)
+        self.event_sources = EventSources(
+            self.local, self.session, self.containers.handler, endpoint_url=self.moto.url
+        )
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.event_sources.start()  # last: handlers see the whole environment
+        self.event_sources.start()
         self._write("stack.json", self.describe())
         return self
 
@@ -101,6 +99,8 @@ class LocalStack:
             "base_url": self.base_url,
             "endpoint_url": self.moto.url,
             "region": REGION,
+            # Functions that could not load (as Lambda reports it): each of their invocations answers 502.
+            "init_errors": {name: f"{e.error_type}: {e.message}" for name, e in self.init_errors.items()},
             "outputs": {
                 "IntegrationApiUrl": self.base_url,
                 "IntegrationTableName": self.local.physical["IntegrationTable"],
@@ -129,5 +129,7 @@ class LocalStack:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self.containers is not None:
+            self.containers.stop()
         self.moto.stop()
         (self.state_dir / "stack.json").unlink(missing_ok=True)

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from devserver.iam import ACCOUNT_ID, REGION, Policy
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 # A stream event's MaximumRetryAttempts of -1 (the default): retry until the record expires from the stream.
@@ -91,6 +93,7 @@ class Function:
     handler_name: str  # the template's Handler: "<module>.<function>", resolved from the task root
     environment: dict[str, Any] = field(default_factory=dict)
     timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set Timeout
+    memory_mb: int = 128  # likewise for MemorySize
 
     @property
     def module(self) -> str:
@@ -202,12 +205,11 @@ class LocalTemplate:
                 f"Fn::GetAtt {name}.{attribute}: unknown before create_resources made it"
             ) from None
 
+    def function_arn(self, function: str) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.stack_name}-{function}"
+
     def _ref(self, name: str) -> str:
-        pseudo = {
-            "AWS::Region": "us-east-1",
-            "AWS::StackName": self.stack_name,
-            "AWS::AccountId": "123456789012",
-        }
+        pseudo = {"AWS::Region": REGION, "AWS::StackName": self.stack_name, "AWS::AccountId": ACCOUNT_ID}
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -232,8 +234,21 @@ class LocalTemplate:
                 props.get("Handler", globals_function.get("Handler")),
                 {k: str(self.resolve(v)) for k, v in variables.items()},
                 int(self.resolve(props.get("Timeout", globals_function.get("Timeout", 3)))),
+                int(self.resolve(props.get("MemorySize", globals_function.get("MemorySize", 128)))),
             )
         return result
+
+    def policy(self, function: str) -> Policy:
+        """What ``function``'s role allows: its ``Policies`` statements, resolved (once the resources exist).
+
+        Inline policy documents only: a SAM policy template or a managed policy is refused here until the
+        local stack learns to expand it, rather than read as granting nothing (or everything)."""
+        documents = []
+        for policy in self.resources[function]["Properties"].get("Policies", []):
+            if not isinstance(policy, dict) or set(policy) - {"Version", "Statement"}:
+                raise ValueError(f"{function}: the local stack reads inline policy statements only: {policy}")
+            documents += self.resolve(policy["Statement"])
+        return Policy.from_documents(function, documents)
 
     def event_sources(self) -> list[EventSource]:
         """Every function's enabled ``SQS`` and ``DynamoDB`` events, with SAM's and Lambda's defaults.
@@ -414,3 +429,6 @@ def create_resources(local: LocalTemplate, session: Any) -> None:
             Name=props.get("Name") or f"{local.stack_name}-{name}", SecretString=secret_string or ""
         )["ARN"]
         local.physical[name] = arn
+
+    for name in local.of_type("AWS::Serverless::Function"):  # what a custom resource's ServiceToken names
+        local.attributes[name, "Arn"] = local.function_arn(name)

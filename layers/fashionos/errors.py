@@ -193,4 +193,5 @@ class OAuthTooManyAttempts(OAuthError):
 
 
 class SigningKeysUnavailable(DomainError):
-    """The signing-key secret holds no key yet (a fresh deploy before ``rotate-signing-key``)."""
+    """The signing-key secret holds no usable key (its ``SigningKeys`` custom resource never ran, or someone
+    emptied it)."""

@@ -146,6 +146,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
                 pytest.fail(f"the dev stack wrote no credentials within {STARTUP_SECONDS} s:\n{_tail(log)}")
             time.sleep(0.1)
             credentials = _read_credentials(credentials_file)
+        init_errors = json.loads((state_dir / "stack.json").read_text())["init_errors"]
+        if init_errors:
+            pytest.fail(f"functions of the dev stack cannot load, as on Lambda: {init_errors}")
         yield DevStack(state_dir, credentials)
     finally:
         _stop(process)
+    denied = (state_dir / "lambda" / "access-denied.jsonl").read_text().splitlines()
+    if denied:
+        pytest.fail(f"AWS calls the template does not grant, made by the dev stack's functions: {denied}")

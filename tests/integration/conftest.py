@@ -12,10 +12,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devserver.custom_resources import create_custom_resources
 from devserver.demo import seed
 from devserver.gateway import Gateway
-from devserver.stack import bootstrap
-from devserver.template import LocalTemplate, load_template
+from devserver.lambda_runtime import InProcessFunctions
+from devserver.template import LocalTemplate, create_resources, load_template
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import SigningKeys
@@ -27,6 +28,7 @@ ISSUER = "http://partner.test"  # what the dev stack sets TOKEN_ISSUER to: its b
 @dataclass
 class InProcessApi:
     gateway: Gateway
+    functions: InProcessFunctions  # the gateway's: every call is checked against its function's grants
     session: boto3.Session
     table: str
     secret_arn: str
@@ -83,18 +85,26 @@ StackFactory = Callable[..., InProcessApi]
 
 
 @pytest.fixture
-def make_stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> StackFactory:
-    """Builds the in-process stack of one ``Stage`` (once per test); the gateway's authorizer cache runs
-    on ``clock``."""
+def make_stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[StackFactory]:
+    """Builds the in-process stack of one ``Stage`` (once per test) from ``template`` (default: ours); the
+    gateway's authorizer cache runs on ``clock``. A test fails when any function was refused an AWS call
+    (a handler that swallows the error would hide a missing grant otherwise)."""
+    built: list[InProcessApi] = []
 
-    def make(stage: str = "sandbox", clock: Callable[[], float] = time.monotonic) -> InProcessApi:
+    def make(
+        stage: str = "sandbox",
+        clock: Callable[[], float] = time.monotonic,
+        template: dict[str, Any] | None = None,
+    ) -> InProcessApi:
         session = boto3.Session(region_name="us-east-1")
-        local = LocalTemplate(load_template(), "test", {"Stage": stage})
-        bootstrap(local, session)
+        local = LocalTemplate(template or load_template(), "test", {"Stage": stage})
+        create_resources(local, session)
         for function in local.functions().values():
             for name, value in function.environment.items():
                 monkeypatch.setenv(name, value)
         monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+        functions = InProcessFunctions(local)
+        create_custom_resources(local, functions)  # the first signing key, as a deploy makes it
         table, secret_arn = local.physical["IntegrationTable"], local.physical["HandshakeSecret"]
         demo = seed(
             session.client("dynamodb"),
@@ -103,9 +113,15 @@ def make_stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> StackFactory:
             secret_arn,
             local.physical["PartnerTable"],
         )
-        return InProcessApi(Gateway(local, clock=clock), session, table, secret_arn, demo, local)
+        stack = InProcessApi(
+            Gateway(local, functions, clock=clock), functions, session, table, secret_arn, demo, local
+        )
+        built.append(stack)
+        return stack
 
-    return make
+    yield make
+    denied = [call for stack in built for call in stack.functions.denied()]
+    assert denied == [], f"AWS calls the template does not grant (function, action, resource): {denied}"
 
 
 @pytest.fixture

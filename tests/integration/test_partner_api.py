@@ -217,8 +217,8 @@ def test_unknown_partner_paths_are_problem_documents(stack: InProcessApi) -> Non
         }
 
 
-def test_before_the_first_signing_key_the_endpoints_say_try_later(stack: InProcessApi) -> None:
-    # given: a fresh deploy, before `fashionos-admin rotate-signing-key`
+def test_a_signing_key_secret_without_a_key_makes_the_endpoints_say_try_later(stack: InProcessApi) -> None:
+    # given: the secret emptied by hand (a new stack gets its first key from its SigningKeys resource)
     stack.session.client("secretsmanager").put_secret_value(
         SecretId=stack.local.physical["SigningKeySecret"],
         SecretString=json.dumps({"current": None, "previous": None}),

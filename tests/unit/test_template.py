@@ -71,6 +71,11 @@ GRANTS = {
         **SIGNING_KEYS,
     },
     "JwksFunction": SIGNING_KEYS,
+    # the custom resource that makes a new stack's first key: reads the secret, writes the key
+    "SigningKeysFunction": {
+        "secretsmanager:GetSecretValue": {"Ref": "SigningKeySecret"},
+        "secretsmanager:PutSecretValue": {"Ref": "SigningKeySecret"},
+    },
     "AuthServerMetadataFunction": {},
     # the client, the revocation record or the sandbox key (GetItem); the keys verify tokens
     "PartnerAuthorizerFunction": {
@@ -256,9 +261,19 @@ def test_partner_gateway_responses_are_problem_documents(kind: str, status: int)
     assert (document["type"], document["status"], document["request_id"]) == ("about:blank", status, "r-4")
 
 
-def test_the_signing_key_secret_starts_empty_for_rotate_signing_key() -> None:
-    props = TEMPLATE["Resources"]["SigningKeySecret"]["Properties"]
-    assert json.loads(props["SecretString"]) == {"current": None, "previous": None}
+def test_a_new_stack_makes_its_first_signing_key_before_its_partner_api_exists() -> None:
+    resources = TEMPLATE["Resources"]
+    assert json.loads(resources["SigningKeySecret"]["Properties"]["SecretString"]) == {
+        "current": None,
+        "previous": None,
+    }
+    keys = resources["SigningKeys"]
+    assert keys["Type"] == "Custom::SigningKeys"
+    assert keys["Properties"] == {
+        "ServiceToken": {"Fn::GetAtt": ["SigningKeysFunction", "Arn"]},
+        "SecretId": {"Ref": "SigningKeySecret"},
+    }
+    assert resources["PartnerApi"]["DependsOn"] == "SigningKeys"
 
 
 def test_the_delivery_queue_gives_each_retry_of_the_schedule_one_receive() -> None:

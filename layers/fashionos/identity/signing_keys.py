@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,32 @@ def generate_signing_key() -> dict[str, str]:
 def initial_secret_value() -> str:
     """The ``SecretString`` to seed a fresh signing-key secret with."""
     return json.dumps({"current": generate_signing_key(), "previous": None})
+
+
+# Names the version of the first key: uuid5(this, the empty version it replaces).
+_FIRST_KEY_NAMESPACE = uuid.UUID("0f6f3a52-6a53-4b8e-9d2c-6b1f2a4c9e10")
+
+
+def ensure_signing_key(client: SecretsManagerClient, secret_id: str) -> str:
+    """The current kid, after making the first key if the secret holds none (a new stack's empty secret).
+
+    Safe to run again (a secret with a key is left as it is) and to run twice at once: every run that found
+    the same empty version writes its key with the same ``ClientRequestToken``, derived from that version,
+    so Secrets Manager creates one new version and refuses the others (``ResourceExistsException``, their
+    key material differing), which then read the key that won."""
+    secret = client.get_secret_value(SecretId=secret_id)
+    current = json.loads(secret["SecretString"]).get("current")
+    if current:
+        return str(current["kid"])
+    token = str(uuid.uuid5(_FIRST_KEY_NAMESPACE, f"{secret['ARN']}:{secret['VersionId']}"))
+    try:
+        client.put_secret_value(
+            SecretId=secret_id, ClientRequestToken=token, SecretString=initial_secret_value()
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceExistsException":
+            raise
+    return str(json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])["current"]["kid"])
 
 
 def rotate_signing_key(client: SecretsManagerClient, secret_id: str) -> str:

@@ -30,7 +30,7 @@ def partner_service() -> PartnerService:
 @cache
 def signing_keys() -> SigningKeys:
     """The keys, fetched and parsed once (then refreshed by ``SigningKeys`` itself). Not cached on failure,
-    so the first request after ``rotate-signing-key`` on a fresh deploy finds the key."""
+    so a request after the secret got its key finds it."""
     from fashionos.identity.signing_keys import SigningKeys
 
     config = partner_settings()
@@ -39,7 +39,7 @@ def signing_keys() -> SigningKeys:
         keys.load(aws.secretsmanager(), config.signing_key_secret_id)
     except (KeyError, TypeError, ValueError) as error:  # {"current": null}: never rotated, or malformed
         raise SigningKeysUnavailable(
-            "No signing key yet: run `fashionos-admin rotate-signing-key`"
+            "The signing-key secret holds no key (the stack's SigningKeys resource makes the first)"
         ) from error
     return keys
 

@@ -3,6 +3,8 @@ until the next attempt of the retry schedule and reports it as a batch item fail
 goes on to the dead-letter queue)."""
 
 import asyncio
+import contextvars
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -45,7 +47,9 @@ def deliver(record: SQSRecord) -> None:
 
 
 async def deliver_concurrently(record: SQSRecord) -> None:
-    await asyncio.get_running_loop().run_in_executor(threads, deliver, record)
+    # In a copy of the invocation's context, as asyncio.to_thread would (which runs on the default pool).
+    delivery = functools.partial(contextvars.copy_context().run, deliver, record)
+    await asyncio.get_running_loop().run_in_executor(threads, delivery)
 
 
 @logger.inject_lambda_context

@@ -1,0 +1,17 @@
+"""Custom resource ``Custom::SigningKeys``: a new stack makes its own first JWT signing key, so its token
+endpoint and JWKS work from the first request, with no manual step. A key already there is kept."""
+
+from fashionos import aws
+from fashionos.custom_resource import CustomResourceRequest, CustomResourceResult, custom_resource_entrypoint
+from fashionos.identity.signing_keys import ensure_signing_key
+
+
+def signing_keys(request: CustomResourceRequest) -> CustomResourceResult:
+    secret_id = str(request.properties["SecretId"])
+    physical_id = f"signing-keys:{secret_id}"
+    if request.request_type == "Delete":  # the keys go with their secret
+        return CustomResourceResult(physical_id)
+    return CustomResourceResult(physical_id, {"Kid": ensure_signing_key(aws.secretsmanager(), secret_id)})
+
+
+lambda_handler = custom_resource_entrypoint(signing_keys)
