@@ -47,12 +47,8 @@ def _ratio(ours: float, baseline: float) -> str:
     return f"{ours / baseline:.2f}x" if baseline > 0 else "n/a"
 
 
-def _name(module: str) -> str:
-    return module.removeprefix("functions.")
-
-
 def _cold_start_row(result: coldstart.ColdStart, floor: coldstart.ColdStart) -> Row:
-    metric = f"Cold start: {_name(result.module)} (import + DynamoDB client)"
+    metric = f"Cold start: {result.name} (import + DynamoDB client)"
     budget = f"≤ {coldstart.BUDGET:.2f}x"
     if result.error is not None:
         return Row(metric, "import failed", _ms(floor.total, 0), "n/a", budget, "ERROR")
@@ -71,21 +67,23 @@ def cold_start_rows(rounds: int, warnings: list[str]) -> tuple[list[Row], list[s
     _progress(f"cold start: floor and {len(handlers)} handlers, {rounds} rounds of fresh interpreters")
     floor, results = coldstart.measure(rounds, handlers)
     rows = [_cold_start_row(result, floor) for result in results]
-    warnings += [f"cold start: importing {r.module} failed: {r.error}" for r in results if r.error]
+    warnings += [f"cold start: importing {r.name} failed: {r.error}" for r in results if r.error]
     imports = ", ".join(
-        f"{_name(result.module)} {_ms(result.imports, 0)} ({_ratio(result.imports, floor.imports)})"
+        f"{result.name} {_ms(result.imports, 0)} ({_ratio(result.imports, floor.imports)})"
         for result in results
         if result.error is None
     )
     notes = [
-        "Cold start: every function of template.yaml; each sample is a fresh `python -c` that times itself "
-        "with `perf_counter` (interpreter start-up, the same for both, is left out), with `layers/` and the "
-        "repository root on `PYTHONPATH` as on Lambda, and the function's environment from the template (no "
-        "AWS credentials). Floor = `import boto3` + "
-        "`boto3.client('dynamodb', region_name='us-east-1')`; ours = "
-        "`import <handler module>` + the same client call: a handler creates its client lazily on its first "
-        "request, so a cold start pays for it anyway, and creating it the same way on both sides keeps the "
-        "comparison about imports (the Secrets Manager client of the first request is left out of both). "
+        "Cold start: every function of template.yaml, imported as the Lambda Python runtime imports it: "
+        "each sample is a fresh `python -I -S` with awslambdaric's bootstrap imported first, then the "
+        "function's CodeUri first on `sys.path`, the layer (`layers/` and its requirements only) next, "
+        "the runtime's libraries after the standard library, and the function's environment from the "
+        "template (no AWS credentials); it times itself with `perf_counter` from there (interpreter "
+        "start-up and the bootstrap, the same for both, are left out). Floor = `import boto3` + "
+        "`boto3.client('dynamodb', region_name='us-east-1')`; ours = `import <the Handler's module>` + "
+        "the same client call: a handler creates its client lazily on its first request, so a cold start "
+        "pays for it anyway, and creating it the same way on both sides keeps the comparison about "
+        "imports (the Secrets Manager client of the first request is left out of both). "
         f"One discarded run per variant writes the bytecode caches; then medians of {rounds} interleaved "
         f"rounds. Import alone: floor `import boto3` {_ms(floor.imports, 0)}; {imports}.",
     ]

@@ -1,19 +1,24 @@
-"""Cold start: each function's handler module (every function in template.yaml) vs the floor
-``import boto3; boto3.client("dynamodb")``.
+"""Cold start: each function's handler module (every function in template.yaml), imported as the Lambda
+Python runtime imports it, vs the floor ``import boto3; boto3.client("dynamodb")``.
 
-Each sample is a fresh interpreter (``sys.executable -c``) that times itself with ``time.perf_counter``, so
-interpreter start-up (the same for both) is left out; a handler's interpreter has the environment the
-template gives its function (no AWS credentials: importing must not call AWS). What is timed:
+Each sample is a fresh ``python -I -S`` interpreter (nothing of the virtualenv or the repository on
+``sys.path``) that sets the path up as ``devserver/lambda_bootstrap.py`` does for a local Lambda container:
+the runtime's libraries (awslambdaric, boto3) importable and awslambdaric's bootstrap imported first, then
+the function's task root first on ``sys.path``, the layer (``layers/`` and its requirements) next, the
+runtime's libraries after the standard library; the working directory is the task root, the environment the
+template's for the function (no AWS credentials: importing must not call AWS). It times itself with
+``time.perf_counter`` from there, so interpreter start-up and the bootstrap (the same for both) are left out:
 
 - floor: ``import boto3`` + ``boto3.client("dynamodb", region_name="us-east-1")``;
-- ours: ``import <handler module>`` + the same client call. A handler creates its DynamoDB client lazily, on
-  its first request, so a Lambda cold start pays for it either way; creating it the same way on both sides
-  makes the client cost cancel out instead of being charged to one side only. (The Secrets Manager client a
-  handler also creates on its first request is left out of both.)
+- ours: ``import <the Handler's module>`` + the same client call. A handler creates its DynamoDB client
+  lazily, on its first request, so a Lambda cold start pays for it either way; creating it the same way on
+  both sides makes the client cost cancel out instead of being charged to one side only. (The Secrets
+  Manager client a handler also creates on its first request is left out of both.)
 
 One discarded run of every variant first writes the bytecode caches (a fresh clone has none); then rounds of
 all variants, in a rotating order, and the median of each. A handler that fails to import (say, half
-written) is reported with its error and left out of the rounds.
+written, or shadowing a module of the standard library) is reported with its error and left out of the
+rounds.
 """
 
 from __future__ import annotations
@@ -23,59 +28,76 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from bench import ROOT
+from devserver import packages
 from devserver.stack import STACK_NAME
-from devserver.template import LocalTemplate, load_template
+from devserver.template import ROOT, LocalTemplate, load_template
 
 FLOOR = "boto3"
 BUDGET = 1.25  # DESIGN.md: importing a handler module costs at most 1.25x the floor
 
 _CHILD = """\
-import time
+import json, os, sys, time
+config = json.loads(sys.argv[1])
+sys.path[:0] = config["runtime_paths"]
+import awslambdaric.bootstrap
+for path in config["runtime_paths"]:
+    sys.path.remove(path)
+sys.path[:0] = [config["task_root"], *config["layer_paths"]]
+sys.path += config["runtime_paths"]
+os.chdir(config["task_root"])
 _start = time.perf_counter()
 import importlib
-importlib.import_module({module!r})
+importlib.import_module(config["module"])
 _imported = time.perf_counter()
 import boto3
 boto3.client("dynamodb", region_name="us-east-1")
 _done = time.perf_counter()
-import json, sys
-sys.stdout.write(json.dumps({{"import": _imported - _start, "total": _done - _start}}))
+sys.stdout.write(json.dumps({"import": _imported - _start, "total": _done - _start}))
 """
 
 
 @dataclass(frozen=True, slots=True)
+class Handler:
+    name: str  # the function's code directory under functions/ ("partner/me")
+    task_root: Path
+    module: str  # what the runtime imports: the module part of the template's Handler
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class ColdStart:
-    module: str
+    name: str
     total: float = 0.0  # median seconds: import + client
     imports: float = 0.0  # median seconds: import only
     error: str | None = None  # the last line of the child's stderr when the module failed to import
 
 
-def handlers() -> dict[str, dict[str, str]]:
-    """Every function's handler module in template.yaml, with the environment the template gives it."""
+def handlers() -> list[Handler]:
+    """Every function's handler in template.yaml, with the environment the template gives it."""
     functions = LocalTemplate(load_template(), STACK_NAME).functions().values()
-    return {function.module: function.environment for function in functions}
-
-
-def _child_environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
-    # Like the layer (/opt/python) and the function code (task root) on Lambda's sys.path.
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "layers"), str(ROOT)])
-    env["AWS_DEFAULT_REGION"] = "us-east-1"
-    return env
+    return [
+        Handler(
+            name=function.code_uri.relative_to("functions").as_posix(),
+            task_root=ROOT / function.code_uri,
+            module=function.handler_name.rsplit(".", 1)[0],
+            environment=function.environment,
+        )
+        for function in functions
+    ]
 
 
 class ImportFailed(RuntimeError):
     """A child interpreter could not import its module (the message: the last line of its stderr)."""
 
 
-def _sample(module: str, env: dict[str, str]) -> tuple[float, float]:
+def _sample(config: Mapping[str, object], env: dict[str, str]) -> tuple[float, float]:
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(module=module)],
-        cwd=ROOT,
+        [sys.executable, "-I", "-S", "-c", _CHILD, json.dumps(config)],
         env=env,
         capture_output=True,
         text=True,
@@ -88,36 +110,46 @@ def _sample(module: str, env: dict[str, str]) -> tuple[float, float]:
     return float(timings["total"]), float(timings["import"])
 
 
-def measure(rounds: int, handlers: dict[str, dict[str, str]]) -> tuple[ColdStart, list[ColdStart]]:
-    """The floor and each handler (module: environment), medians over ``rounds`` interleaved
-    fresh-interpreter samples. The floor must import; a handler that does not is an error result."""
-    base = _child_environment()
-    envs = {FLOOR: base} | {module: base | env for module, env in handlers.items()}
-    modules = list(envs)
-    samples: dict[str, list[tuple[float, float]]] = {module: [] for module in modules}
-    errors: dict[str, str] = {}
-    for round_ in range(rounds + 1):  # round 0, discarded: writes __pycache__, warms the OS file cache
-        shift = round_ % len(modules)
-        for module in modules[shift:] + modules[:shift]:
-            if module in errors:
-                continue
-            try:
-                timings = _sample(module, envs[module])
-            except ImportFailed as error:
-                if module == FLOOR:
-                    raise
-                errors[module] = str(error)
-                continue
-            if round_:
-                samples[module].append(timings)
+def measure(rounds: int, handlers: list[Handler]) -> tuple[ColdStart, list[ColdStart]]:
+    """The floor and each handler, medians over ``rounds`` interleaved fresh-interpreter samples. The
+    floor must import; a handler that does not is an error result."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
+    base["AWS_DEFAULT_REGION"] = "us-east-1"
+    with tempfile.TemporaryDirectory() as work:
+        layer = packages.link_site(packages.layer_requirements(), Path(work) / "layer")
+        runtime = packages.link_site(packages.RUNTIME_REQUIREMENTS, Path(work) / "runtime")
+        paths = {"layer_paths": [str(packages.LAYER), str(layer)], "runtime_paths": [str(runtime)]}
+        floor_root = Path(work) / "floor"  # an empty task root: nothing of ours imported
+        floor_root.mkdir()
+        variants = {FLOOR: ({**paths, "task_root": str(floor_root), "module": "boto3"}, base)} | {
+            h.name: ({**paths, "task_root": str(h.task_root), "module": h.module}, base | h.environment)
+            for h in handlers
+        }
+        names = list(variants)
+        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+        errors: dict[str, str] = {}
+        for round_ in range(rounds + 1):  # round 0, discarded: writes __pycache__, warms the OS file cache
+            shift = round_ % len(names)
+            for name in names[shift:] + names[:shift]:
+                if name in errors:
+                    continue
+                try:
+                    timings = _sample(*variants[name])
+                except ImportFailed as error:
+                    if name == FLOOR:
+                        raise
+                    errors[name] = str(error)
+                    continue
+                if round_:
+                    samples[name].append(timings)
     floor, *ours = (
-        ColdStart(module, error=errors[module])
-        if module in errors
+        ColdStart(name, error=errors[name])
+        if name in errors
         else ColdStart(
-            module,
-            statistics.median(total for total, _ in samples[module]),
-            statistics.median(imports for _, imports in samples[module]),
+            name,
+            statistics.median(total for total, _ in samples[name]),
+            statistics.median(imports for _, imports in samples[name]),
         )
-        for module in modules
+        for name in names
     )
     return floor, ours

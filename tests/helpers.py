@@ -30,6 +30,50 @@ class Reply:
         return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
 
 
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
+
+
+def problem(reply: Reply, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem document (the Partner API's errors) with ``status``."""
+    assert reply.status == status, reply.text
+    assert reply.header("Content-Type") == "application/problem+json"
+    body: dict[str, Any] = reply.json
+    assert set(body) <= PROBLEM_FIELDS
+    assert body["status"] == status
+    assert body["request_id"] == reply.header("X-Request-Id")
+    return body
+
+
+def oauth_error(reply: Reply, status: int, error: str) -> dict[str, Any]:
+    """An RFC 6749 error (the OAuth endpoints') with ``status`` and ``error``."""
+    assert reply.status == status, reply.text
+    assert reply.header("Content-Type") == "application/json"
+    assert reply.header("Cache-Control") == "no-store"
+    assert reply.header("X-Request-Id")
+    body: dict[str, Any] = reply.json
+    assert set(body) == {"error", "error_description"}
+    assert body["error"] == error
+    return body
+
+
+def integration_error(reply: Reply, status: int) -> str:
+    """The Integration API's ``{"success": false, "error"}`` with ``status``; the error message."""
+    assert reply.status == status, reply.text
+    assert reply.header("Content-Type") == "application/json"
+    assert reply.header("X-Request-Id")
+    body = reply.json
+    assert set(body) == {"success", "error"}
+    assert body["success"] is False
+    assert isinstance(body["error"], str)
+    assert body["error"]
+    return body["error"]
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    """HTTP Basic client authentication (client_secret_basic)."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
 def business_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     """Every item but rate-limit windows (which count refused requests too, by design)."""
     items = []

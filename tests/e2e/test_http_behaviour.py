@@ -213,3 +213,52 @@ def test_after_a_handshake_rotation_the_old_and_the_new_token_both_work(stack: D
     # and the old one still works, as "previous", until rotate-handshake --finish
     assert count_with(old).status_code == 200
     assert stack.usage(user.user_id)["period_totals"]["ar_tryons"] == 3
+
+
+# --- text an outside probe sent: one strict JSON parser for both APIs, 4xx and nothing counted ----------
+def test_a_lone_surrogate_escape_is_400_on_both_apis_and_counts_nothing(stack: DevStack, user: User) -> None:
+    # given: the documented bodies with a lone surrogate where a hash or a comparison reads the string
+    before = stack.usage(user.user_id)["period_totals"]
+    integration = json.dumps(tryon(stack, user, api_key="KEY")).replace('"KEY"', '"footwear_\\ud800"')
+    token = json.dumps(
+        {
+            "grant_type": "client_credentials",
+            "client_id": stack.credentials["client_id"],
+            "client_secret": "S",
+        }
+    ).replace('"S"', '"\\ud800"')
+    headers = {"Content-Type": "application/json"}
+    # when
+    counted = send(stack, "POST", TRYON, data=integration.encode(), headers=headers)
+    issued = send(stack, "POST", "/oauth/token", data=token.encode(), headers=headers)
+    # then
+    assert_refused(counted, 400, "Request body has a string that is not valid Unicode (a lone surrogate)")
+    assert issued.status_code == 400, issued.text
+    assert issued.json()["error"] == "invalid_request"
+    assert stack.usage(user.user_id)["period_totals"] == before
+
+
+@pytest.mark.parametrize(
+    ("path", "encode"),
+    [
+        (TRYON, lambda text: text.encode("utf-16")),
+        (TRYON, lambda text: text.encode("utf-32-le")),
+        (TRYON, lambda text: text.encode("utf-8-sig")),
+        ("/oauth/token", lambda text: text.encode("utf-16-le")),
+        ("/oauth/token", lambda text: text.encode("utf-8-sig")),
+    ],
+)
+def test_json_that_is_not_utf8_is_400(stack: DevStack, user: User, path: str, encode: Any) -> None:
+    body = tryon(stack, user) if path == TRYON else {"grant_type": "client_credentials"}
+    reply = send(
+        stack, "POST", path, data=encode(json.dumps(body)), headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 400, reply.text
+
+
+def test_a_key_sent_twice_is_400_and_counts_nothing(stack: DevStack, user: User) -> None:
+    before = stack.usage(user.user_id)["period_totals"]
+    body = json.dumps(tryon(stack, user))[:-1] + ', "count": 1000000}'
+    reply = send(stack, "POST", TRYON, data=body.encode(), headers={"Content-Type": "application/json"})
+    assert_refused(reply, 400, "Request body has a repeated key in one object: count")
+    assert stack.usage(user.user_id)["period_totals"] == before

@@ -7,9 +7,10 @@ from typing import Any
 import jwt
 
 from fashionos.partner import container
+from tests.helpers import basic
 from tests.integration.conftest import InProcessApi
 from tests.integration.test_admin_cli import admin  # noqa: F401 (a fixture)
-from tests.integration.test_partner_api import JWKS, basic, form
+from tests.integration.test_partner_api import JWKS, form
 
 GRANT = {"grant_type": "client_credentials"}
 

@@ -3,9 +3,7 @@ endpoint (client credentials), the JWKS and the authorization server metadata.""
 
 from __future__ import annotations
 
-import base64
 import json
-from typing import Any
 from urllib.parse import urlencode
 
 import jwt
@@ -14,7 +12,7 @@ import pytest
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partners import MAX_AUTH_FAILURES
 from fashionos.identity.tokens import TokenVerifier
-from tests.helpers import Reply
+from tests.helpers import Reply, basic, oauth_error
 from tests.integration.conftest import ISSUER, InProcessApi
 
 TOKEN = "/oauth/token"
@@ -22,10 +20,6 @@ JWKS = "/.well-known/jwks.json"
 METADATA = "/.well-known/oauth-authorization-server"
 AUDIENCE = "fashionos-partner-api"
 FORM = "application/x-www-form-urlencoded"
-
-
-def basic(client_id: str, secret: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
 
 
 def form(stack: InProcessApi, fields: dict[str, str], headers: dict[str, str] | None = None) -> Reply:
@@ -44,17 +38,6 @@ def token_with_basic(stack: InProcessApi, **fields: str) -> Reply:
 
 def verifier(stack: InProcessApi) -> TokenVerifier:
     return TokenVerifier(ISSUER, AUDIENCE, stack.signing_keys())
-
-
-def oauth_error(reply: Reply, status: int, error: str) -> dict[str, Any]:
-    assert reply.status == status, reply.text
-    assert reply.header("Content-Type") == "application/json"
-    assert reply.header("Cache-Control") == "no-store"
-    assert reply.header("X-Request-Id")
-    body: dict[str, Any] = reply.json
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == error
-    return body
 
 
 def test_client_secret_basic_gets_an_rfc9068_token_with_every_granted_scope(stack: InProcessApi) -> None:

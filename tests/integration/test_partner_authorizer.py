@@ -15,12 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.signing_keys import SigningKeys, generate_signing_key, load_private_key
 from fashionos.ids import ulid
-from tests.helpers import Reply, b64, segment, sign
+from tests.helpers import Reply, b64, basic, problem, segment, sign
 from tests.integration.conftest import ISSUER, InProcessApi, StackFactory
-from tests.integration.test_partner_api import AUDIENCE, basic, token_with_basic
+from tests.integration.test_partner_api import AUDIENCE, token_with_basic
 
 ME = "/v1/me"
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
 
 
 def access_token(stack: InProcessApi, **fields: str) -> str:
@@ -33,16 +32,6 @@ def access_token(stack: InProcessApi, **fields: str) -> str:
 def me(stack: InProcessApi, token: str | None = None, headers: dict[str, str] | None = None) -> Reply:
     sent = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return stack.call(ME, method="GET", headers={**sent, **(headers or {})})
-
-
-def problem(reply: Reply, status: int) -> dict[str, Any]:
-    assert reply.status == status, reply.text
-    assert reply.header("Content-Type") == "application/problem+json"
-    body: dict[str, Any] = reply.json
-    assert body["status"] == status
-    assert body["request_id"] == reply.header("X-Request-Id")
-    assert set(body) <= PROBLEM_FIELDS
-    return body
 
 
 def unauthorized(reply: Reply) -> None:

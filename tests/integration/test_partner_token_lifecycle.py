@@ -11,9 +11,9 @@ import pytest
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partners import MAX_AUTH_FAILURES, REVOCATION_MARGIN_SECONDS, partner_service
 from fashionos.identity.tokens import TokenIssuer
-from tests.helpers import Reply
+from tests.helpers import Reply, basic, oauth_error
 from tests.integration.conftest import ISSUER, InProcessApi
-from tests.integration.test_partner_api import AUDIENCE, FORM, basic, oauth_error, token_with_basic, verifier
+from tests.integration.test_partner_api import AUDIENCE, FORM, token_with_basic, verifier
 
 INTROSPECT = "/oauth/introspect"
 REVOKE = "/oauth/revoke"

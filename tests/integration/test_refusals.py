@@ -99,11 +99,13 @@ def test_user_id_must_be_a_sane_string(stack: InProcessApi, user_id: Any) -> Non
     assert "user_id" in refused(stack, 400, TRYON, tryon(stack, user_id=user_id))
 
 
-@pytest.mark.parametrize(
-    "raw", [b"{", b"not json", b'{"count": NaN}', b'{"count": Infinity}', b"\xff\xfe", b"[" * 16_000]
-)
+@pytest.mark.parametrize("raw", [b"{", b"not json", b'{"count": NaN}', b'{"count": Infinity}', b"[" * 16_000])
 def test_invalid_json(stack: InProcessApi, raw: bytes) -> None:
     assert refused(stack, 400, TRYON, raw=raw) == "Request body is not valid JSON"
+
+
+def test_a_body_that_is_not_utf8_is_refused(stack: InProcessApi) -> None:
+    assert refused(stack, 400, TRYON, raw=b"\xff\xfe") == "Request body must be JSON in UTF-8"
 
 
 @pytest.mark.parametrize("body", [[1, 2], "text", 42, None])

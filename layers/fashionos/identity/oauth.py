@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +22,14 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
 from fashionos.errors import (
+    InvalidRequest,
     OAuthError,
     OAuthInvalidClient,
     OAuthInvalidRequest,
     OAuthInvalidScope,
     OAuthUnsupportedGrantType,
 )
+from fashionos.jsonbody import parse_json
 
 MAX_BODY_BYTES = 16 * 1024
 GRANT_TYPE: Literal["client_credentials"] = "client_credentials"
@@ -146,11 +147,7 @@ def _parameters(headers: Mapping[str, str], body: bytes, recognised: frozenset[s
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in (FORM, JSON):
         raise OAuthInvalidRequest(f"Content-Type must be {FORM} or {JSON}")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise OAuthInvalidRequest("Request body is not valid UTF-8") from None
-    pairs = _form_pairs(text) if content_type == FORM else _json_pairs(text)
+    pairs = _form_pairs(body) if content_type == FORM else _json_pairs(body)
     parameters: dict[str, str] = {}
     seen: set[str] = set()
     for name, value in pairs:
@@ -168,41 +165,29 @@ def _parameters(headers: Mapping[str, str], body: bytes, recognised: frozenset[s
     return parameters
 
 
-def _form_pairs(text: str) -> Sequence[tuple[str, object]]:
+def _form_pairs(body: bytes) -> Sequence[tuple[str, object]]:
     # keep_blank_values: "a=&a=x" is a repeat too. Not strict: like browsers (WHATWG URL), skip empty
-    # "&&" segments and read a bare "name" as an empty value.
+    # "&&" segments and read a bare "name" as an empty value. Strict UTF-8, raw or percent-encoded: a
+    # surrogate is refused either way.
     try:
-        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FORM_FIELDS)
+        return parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=_MAX_FORM_FIELDS
+        )
     except UnicodeDecodeError:
-        raise OAuthInvalidRequest("Request body has percent-encoding that is not UTF-8") from None
+        raise OAuthInvalidRequest("Request body is not UTF-8 form data") from None
     except ValueError:  # more than _MAX_FORM_FIELDS fields
         raise OAuthInvalidRequest("Request body has too many parameters") from None
 
 
-class _JsonObject(dict[str, Any]):
-    """A JSON object that keeps its pairs as sent, so that repeated top-level keys can be refused."""
-
-    pairs: list[tuple[str, Any]]
-
-
-def _keep_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    parsed = _JsonObject(pairs)
-    parsed.pairs = pairs
-    return parsed
-
-
-def _json_pairs(text: str) -> Sequence[tuple[str, object]]:
+def _json_pairs(body: bytes) -> Sequence[tuple[str, object]]:
+    """The members of a strict JSON object (``fashionos.jsonbody``: a key twice is refused there)."""
     try:
-        parsed = json.loads(text, object_pairs_hook=_keep_pairs, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise OAuthInvalidRequest("Request body is not valid JSON") from None
-    if not isinstance(parsed, _JsonObject):
+        parsed = parse_json(body)
+    except InvalidRequest as error:
+        raise OAuthInvalidRequest(error.message) from None
+    if not isinstance(parsed, dict):
         raise OAuthInvalidRequest("Request body must be a JSON object")
-    return parsed.pairs
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
+    return list(parsed.items())
 
 
 # Client authentication

@@ -90,12 +90,13 @@ class IntegrationApi:
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         request_id = proxy.request_id(event)
-        headers = proxy.lower_headers(event)
-        origin = headers.get("origin")
+        origin: str | None = None
         status: int
         body: dict[str, Any] | None
         extra: dict[str, str] = {}
         try:
+            headers = proxy.lower_headers(event)
+            origin = headers.get("origin")
             if event.get("httpMethod") == "OPTIONS":  # a CORS preflight
                 self._route(event)
                 status, body, extra = 204, None, {"Allow": "POST", **preflight_headers(origin, "POST")}
@@ -181,8 +182,4 @@ def entrypoint(app: IntegrationApi) -> proxy.LambdaHandler:
 
 
 def _json_object(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    try:
-        data = proxy.body_bytes(event)
-    except proxy.BadBody as error:
-        raise errors.InvalidRequest(str(error)) from error
-    return json_object(data, headers.get("content-type"))
+    return json_object(proxy.body_bytes(event), headers.get("content-type"))

@@ -136,7 +136,8 @@ def base_url(event: Mapping[str, Any]) -> str:
 
 
 def _request(event: Mapping[str, Any], request_id: str, principal: Principal | None = None) -> PartnerRequest:
-    """The request of ``event``; ``proxy.BadBody`` when its base64 body is not base64."""
+    """The request of ``event``; ``InvalidRequest`` when its base64 body is not base64, or a header or a
+    parameter is not valid Unicode."""
     return PartnerRequest(
         method=str(event.get("httpMethod") or ""),
         headers=proxy.lower_headers(event),
@@ -144,8 +145,8 @@ def _request(event: Mapping[str, Any], request_id: str, principal: Principal | N
         request_id=request_id,
         base_url=base_url(event),
         principal=principal,
-        path_parameters=dict(event.get("pathParameters") or {}),
-        query=dict(event.get("queryStringParameters") or {}),
+        path_parameters=proxy.strings(event.get("pathParameters"), "path parameter"),
+        query=proxy.strings(event.get("queryStringParameters"), "query parameter"),
     )
 
 
@@ -172,8 +173,8 @@ def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> proxy.Lambda
                 return _proxy_response(405, {**headers, "Allow": allow}, body, request_id)
             try:
                 request = _request(event, request_id)
-            except proxy.BadBody as error:
-                raise OAuthInvalidRequest(str(error)) from None
+            except InvalidRequest as error:
+                raise OAuthInvalidRequest(error.message) from None
             response = endpoint(request)
             return _proxy_response(response.status, response.headers, response.body, request_id)
         except OAuthError as error:
@@ -204,6 +205,8 @@ def document_entrypoint(endpoint: Endpoint) -> proxy.LambdaHandler:
         try:
             response = endpoint(_request(event, request_id))
             return _proxy_response(response.status, response.headers, response.body, request_id)
+        except InvalidRequest as error:
+            return _problem(400, "Bad Request", error.message, request_id)
         except SigningKeysUnavailable as error:
             logger.error("Signing keys unavailable", detail=error.message)
             return _problem(503, "Service Unavailable", "Try again later", request_id, NOT_READY_RETRY_AFTER)
@@ -286,11 +289,7 @@ def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
             if window.exceeded:
                 raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
             require_scope(principal, scope)
-            try:
-                request = _request(event, request_id, principal)
-            except proxy.BadBody as error:
-                raise InvalidRequest(str(error)) from None
-            response = endpoint(request)
+            response = endpoint(_request(event, request_id, principal))
             return _proxy_response(response.status, {**response.headers, **limits}, response.body, request_id)
         except DomainError as error:
             status, title = next(
@@ -327,7 +326,7 @@ def authorizer_entrypoint(authorize: Callable[[PartnerRequest], Principal]) -> p
     def handle(event: dict[str, Any]) -> dict[str, Any]:
         try:
             principal = authorize(_request(event, proxy.request_id(event)))
-        except (InvalidToken, InvalidApiKey) as error:
+        except (InvalidToken, InvalidApiKey, InvalidRequest) as error:
             # The reason goes to the log only: a caller learns nothing about which check failed.
             logger.info("Credentials refused", reason=error.message)
             raise Unauthorized from None
