@@ -64,7 +64,7 @@ def _request(functions: FunctionRuntime, function: str, event: dict[str, Any]) -
             pass
 
     server = HTTPServer(("127.0.0.1", 0), ResponseHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()  # quick to shut down
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/response/{event['RequestId']}"
         functions.handler(function)(

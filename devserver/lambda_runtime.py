@@ -168,7 +168,8 @@ class RuntimeApi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
         self._server.daemon_threads = True
         self.address = f"127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A short poll interval: stopping a container waits for the server's loop to notice.
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
 
     def close(self) -> None:
         self.pending.put(None)
@@ -405,5 +406,5 @@ class LambdaContainers:
         return [json.loads(line) for line in self.denials_log.read_text().splitlines()]
 
     def stop(self) -> None:
-        for pool in self._pools.values():
-            pool.stop()
+        with ThreadPoolExecutor(PREWARM_THREADS) as threads:
+            list(threads.map(FunctionPool.stop, self._pools.values()))

@@ -7,12 +7,14 @@ events that event source mappings poll. Intrinsics are resolved against local na
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
 import string
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,12 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The template as data (a copy of its own: callers may change it)."""
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))
+
+
+@cache
+def _parsed(path: Path, mtime_ns: int) -> dict[str, Any]:  # parsing YAML takes ~0.3 s; read once
     with path.open() as file:
         template: dict[str, Any] = yaml.load(file, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     return template

@@ -7,8 +7,6 @@ The e2e suite does the same in the Lambda containers.
 
 from __future__ import annotations
 
-import copy
-
 from devserver.template import load_template
 from tests.integration.conftest import InProcessApi, StackFactory
 
@@ -16,7 +14,7 @@ ME = "/v1/me"
 
 
 def without_grant(function: str, action: str) -> dict[str, object]:
-    template = copy.deepcopy(load_template())
+    template = load_template()
     for policy in template["Resources"][function]["Properties"]["Policies"]:
         for statement in policy["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
