@@ -206,6 +206,9 @@ class Container:
             cwd=ROOT / spec.function.code_uri,
             env={**spec.environment, "AWS_LAMBDA_RUNTIME_API": self.api.address},
             stdin=subprocess.DEVNULL,
+            # Not in the terminal's process group: Ctrl-C stops the local stack, which stops its containers
+            # (and a container whose Runtime API is gone exits: its next poll fails).
+            process_group=0,
         )
 
     @property
