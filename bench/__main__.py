@@ -368,7 +368,8 @@ def stack_rows(
     ]
     notes = [
         "Throughput: `python -m devserver --port 0` in its own process (moto server + dev gateway + demo "
-        f"data); {requests} `increase-tryon-usage-count` POSTs (AR, count 1, demo `user_id`), {workers} "
+        "data; the function in its Lambda containers, at most 8 at once, each a process of its own); "
+        f"{requests} `increase-tryon-usage-count` POSTs (AR, count 1, demo `user_id`), {workers} "
         "threads with one kept-alive HTTP connection each, started together; rate = 200 responses / wall "
         f"time. Baselines on the same moto server and table, same {requests} operations and {workers} "
         f"threads, one boto3 client (`max_pool_connections={workers}`): raw `UpdateItem ADD n :one` on an "

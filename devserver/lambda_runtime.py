@@ -126,6 +126,8 @@ class RuntimeApi:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without this, each one waits for a delayed ACK.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 if self.path != f"{API}/invocation/next":
