@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -49,13 +52,23 @@ def create_custom_resources(local: LocalTemplate, functions: FunctionRuntime) ->
             local.attributes[name, key] = str(value)
 
 
-def _request(functions: FunctionRuntime, function: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Invoke ``function`` with ``event`` and a ResponseURL; the response it PUT there."""
-    received: list[bytes] = []
+@dataclass
+class ResponsePut:
+    """What a custom resource's function PUT to its ResponseURL."""
+
+    content_type: str | None
+    response: dict[str, Any]
+
+
+@contextmanager
+def response_url() -> Iterator[tuple[str, list[ResponsePut]]]:
+    """A stand-in for CloudFormation's pre-signed S3 ResponseURL, and what gets PUT there."""
+    received: list[ResponsePut] = []
 
     class ResponseHandler(BaseHTTPRequestHandler):
         def do_PUT(self) -> None:
-            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(ResponsePut(self.headers.get("Content-Type"), json.loads(body)))
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -66,14 +79,17 @@ def _request(functions: FunctionRuntime, function: str, event: dict[str, Any]) -
     server = HTTPServer(("127.0.0.1", 0), ResponseHandler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()  # quick to shut down
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/response/{event['RequestId']}"
-        functions.handler(function)(
-            {**event, "ResponseURL": url}, LambdaContext(function, event["RequestId"])
-        )
+        yield f"http://127.0.0.1:{server.server_address[1]}/response", received
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _request(functions: FunctionRuntime, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Invoke ``function`` with ``event`` and a ResponseURL; the response it PUT there."""
+    with response_url() as (url, received):
+        context = LambdaContext(function, event["RequestId"])
+        functions.handler(function)({**event, "ResponseURL": url}, context)
     if not received:
         raise CustomResourceFailed(f"{event['LogicalResourceId']} ({function}) sent no response")
-    response: dict[str, Any] = json.loads(received[0])
-    return response
+    return received[0].response

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import boto3
 import pytest
 
+from devserver import custom_resources
+from devserver.custom_resources import ResponsePut
 from devserver.gateway import LambdaContext
 from devserver.moto_server import MotoServer
 from fashionos.identity.signing_keys import SigningKeys, ensure_signing_key
@@ -105,26 +106,9 @@ def test_two_runs_at_once_make_one_key(moto_server: str) -> None:
 
 # --- the custom resource, as CloudFormation calls it ----------------------------------------------------
 @pytest.fixture
-def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A stand-in for CloudFormation's pre-signed S3 URL: what is PUT there."""
-    responses: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            assert self.headers.get("Content-Type") == ""  # the URL is signed for no content type
-            responses.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/presigned", responses
-    server.shutdown()
-    server.server_close()
+def response_url() -> Iterator[tuple[str, list[ResponsePut]]]:
+    with custom_resources.response_url() as url_and_received:
+        yield url_and_received
 
 
 def request(kind: str, url: str, secret_id: str, physical_id: str | None = None) -> dict[str, Any]:
@@ -146,11 +130,13 @@ def request(kind: str, url: str, secret_id: str, physical_id: str | None = None)
 
 
 def test_create_answers_cloudformation_with_the_kid(
-    secretsmanager: Any, response_url: tuple[str, list[dict[str, Any]]]
+    secretsmanager: Any, response_url: tuple[str, list[ResponsePut]]
 ) -> None:
     url, responses = response_url
     handler.lambda_handler(request("Create", url, NAME), LambdaContext("SigningKeysFunction", "r-1"))
-    (response,) = responses
+    (put,) = responses
+    assert put.content_type == ""  # the pre-signed URL is signed for no content type
+    response = put.response
     stored = json.loads(secretsmanager.get_secret_value(SecretId=NAME)["SecretString"])
     assert response["Status"] == "SUCCESS"
     assert response["Data"] == {"Kid": stored["current"]["kid"]}
@@ -159,24 +145,24 @@ def test_create_answers_cloudformation_with_the_kid(
 
 
 def test_a_failure_is_answered_too_so_the_deploy_fails_at_once_with_no_secret_in_it(
-    moto: None, response_url: tuple[str, list[dict[str, Any]]]
+    moto: None, response_url: tuple[str, list[ResponsePut]]
 ) -> None:
     url, responses = response_url
     handler.lambda_handler(
         request("Create", url, "no-such-secret"), LambdaContext("SigningKeysFunction", "r-2")
     )
-    (response,) = responses
-    assert response["Status"] == "FAILED"
-    assert "CloudWatch Logs" in response["Reason"]
+    (put,) = responses
+    assert put.response["Status"] == "FAILED"
+    assert "CloudWatch Logs" in put.response["Reason"]
 
 
 def test_delete_leaves_the_keys_to_their_secret(
-    secretsmanager: Any, response_url: tuple[str, list[dict[str, Any]]]
+    secretsmanager: Any, response_url: tuple[str, list[ResponsePut]]
 ) -> None:
     url, responses = response_url
     before = versions(secretsmanager)
     event = request("Delete", url, NAME, physical_id=f"signing-keys:{NAME}")
     handler.lambda_handler(event, LambdaContext("SigningKeysFunction", "r-3"))
-    assert responses[0]["Status"] == "SUCCESS"
-    assert responses[0]["PhysicalResourceId"] == f"signing-keys:{NAME}"
+    assert responses[0].response["Status"] == "SUCCESS"
+    assert responses[0].response["PhysicalResourceId"] == f"signing-keys:{NAME}"
     assert versions(secretsmanager) == before
