@@ -2,7 +2,7 @@
 Python runtime imports it, vs the floor ``import boto3; boto3.client("dynamodb")``.
 
 Each sample is a fresh ``python -I -S`` interpreter (nothing of the virtualenv or the repository on
-``sys.path``) that sets the path up as ``devserver/lambda_bootstrap.py`` does for a local Lambda container:
+``sys.path``) that sets the path up with ``devserver/lambda_bootstrap.py``, as for a local Lambda container:
 the runtime's libraries (awslambdaric, boto3) importable and awslambdaric's bootstrap imported first, then
 the function's task root first on ``sys.path``, the layer (``layers/`` and its requirements) next, the
 runtime's libraries after the standard library; the working directory is the task root, the environment the
@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from devserver import packages
+from devserver import lambda_bootstrap, packages
 from devserver.stack import STACK_NAME
 from devserver.template import ROOT, LocalTemplate, load_template
 
@@ -41,15 +41,12 @@ FLOOR = "boto3"
 BUDGET = 1.25  # DESIGN.md: importing a handler module costs at most 1.25x the floor
 
 _CHILD = """\
-import json, os, sys, time
+import json, sys, time, types
 config = json.loads(sys.argv[1])
-sys.path[:0] = config["runtime_paths"]
-import awslambdaric.bootstrap
-for path in config["runtime_paths"]:
-    sys.path.remove(path)
-sys.path[:0] = [config["task_root"], *config["layer_paths"]]
-sys.path += config["runtime_paths"]
-os.chdir(config["task_root"])
+launcher = types.ModuleType("launcher")
+with open(config["launcher"]) as source:
+    exec(compile(source.read(), config["launcher"], "exec"), launcher.__dict__)
+launcher.prepare(config)  # awslambdaric first, then the sys.path of a Lambda container (no IAM checks)
 _start = time.perf_counter()
 import importlib
 importlib.import_module(config["module"])
@@ -118,7 +115,11 @@ def measure(rounds: int, handlers: list[Handler]) -> tuple[ColdStart, list[ColdS
     with tempfile.TemporaryDirectory() as work:
         layer = packages.link_site(packages.layer_requirements(), Path(work) / "layer")
         runtime = packages.link_site(packages.RUNTIME_REQUIREMENTS, Path(work) / "runtime")
-        paths = {"layer_paths": [str(packages.LAYER), str(layer)], "runtime_paths": [str(runtime)]}
+        paths = {
+            "launcher": lambda_bootstrap.__file__,
+            "layer_paths": [str(packages.LAYER), str(layer)],
+            "runtime_paths": [str(runtime)],
+        }
         floor_root = Path(work) / "floor"  # an empty task root: nothing of ours imported
         floor_root.mkdir()
         variants = {FLOOR: ({**paths, "task_root": str(floor_root), "module": "boto3"}, base)} | {

@@ -27,11 +27,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devserver.iam import ACCOUNT_ID
 from devserver.lambda_runtime import FunctionRuntime, Handler, InProcessFunctions
 from devserver.template import ApiRoute, Authorizer, LocalTemplate
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
-ACCOUNT_ID = "123456789012"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
@@ -103,7 +103,7 @@ class Gateway:
                 except Exception:  # what API Gateway answers when the integration fails
                     logging.getLogger("devserver").exception("%s failed", route.function)
                     return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
-                if not isinstance(result, dict) or not isinstance(result.get("statusCode", 200), int):
+                if not _is_proxy_response(result):  # API Gateway: "Malformed Lambda proxy response"
                     logging.getLogger("devserver").error("%s returned no proxy response", route.function)
                     return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
                 return _http_response(result)
@@ -235,6 +235,18 @@ def _proxy_event(
         "body": text if body else None,
         "isBase64Encoded": is_base64,
     }
+
+
+def _is_proxy_response(result: Any) -> bool:
+    """What API Gateway takes from a Lambda proxy integration: an object with an integer ``statusCode``
+    and a string ``body`` (or none), nothing else."""
+    allowed = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+    return (
+        isinstance(result, dict)
+        and result.keys() <= allowed
+        and type(result.get("statusCode")) is int
+        and isinstance(result.get("body", ""), str | None)
+    )
 
 
 def _http_response(result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:

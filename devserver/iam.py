@@ -38,7 +38,12 @@ _TRANSACT_WRITE_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
 }
 # S3 operations whose IAM action has another name.
-_S3_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket", "HeadBucket": "ListBucket"}
+_S3_ACTIONS = {
+    "HeadObject": "GetObject",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "HeadBucket": "ListBucket",
+}
 
 Permission = tuple[str, str]  # (IAM action, resource ARN)
 
@@ -123,13 +128,35 @@ def required(service: str, operation: str, params: Mapping[str, Any]) -> list[Pe
     if service == "sqs":  # a batch needs the permission of its single-message action
         return [(f"sqs:{operation.removesuffix('Batch')}", _queue_arn(params))]
     if service == "secretsmanager":
-        return [(f"secretsmanager:{operation}", _secret_arn(str(params.get("SecretId", "*"))))]
+        if operation == "BatchGetSecretValue":  # and GetSecretValue on each secret
+            ids = params.get("SecretIdList", [])
+            return [("secretsmanager:BatchGetSecretValue", "*")] + [
+                ("secretsmanager:GetSecretValue", _secret_arn(str(secret))) for secret in ids
+            ]
+        # ListSecrets, GetRandomPassword...: no secret named, so only "*" grants them
+        secret_id = params.get("SecretId")
+        return [(f"secretsmanager:{operation}", _secret_arn(str(secret_id)) if secret_id else "*")]
     if service == "s3":
-        resource = f"arn:aws:s3:::{params.get('Bucket', '*')}"
-        if "Key" in params:
-            resource += f"/{params['Key']}"
-        return [(f"s3:{_S3_ACTIONS.get(operation, operation)}", resource)]
+        return _s3(operation, params)
     return [(f"{service}:{operation}", "*")]
+
+
+def _s3(operation: str, params: Mapping[str, Any]) -> list[Permission]:
+    bucket = f"arn:aws:s3:::{params.get('Bucket', '*')}"
+    if operation == "DeleteObjects":
+        keys = params.get("Delete", {}).get("Objects", [])
+        return [("s3:DeleteObject", f"{bucket}/{key['Key']}") for key in keys]
+    if "Key" not in params:
+        return [(f"s3:{_S3_ACTIONS.get(operation, operation)}", bucket)]
+    resource = f"{bucket}/{params['Key']}"
+    if operation == "CopyObject":  # reads the source, writes the copy
+        source = params.get("CopySource")
+        source_key = f"{source['Bucket']}/{source['Key']}" if isinstance(source, dict) else str(source)
+        return [("s3:GetObject", f"arn:aws:s3:::{source_key.lstrip('/')}"), ("s3:PutObject", resource)]
+    action = _S3_ACTIONS.get(operation, operation)
+    if action == "GetObject" and params.get("VersionId"):
+        action = "GetObjectVersion"
+    return [(f"s3:{action}", resource)]
 
 
 def _table_arn(name: str) -> str:

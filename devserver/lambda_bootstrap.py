@@ -77,14 +77,15 @@ def prepare(config: dict[str, Any]) -> None:
     sys.path[:0] = runtime_paths
     import awslambdaric.bootstrap  # noqa: F401 - loaded first, as on Lambda
 
-    iam = _load(config["iam_module"], "_local_stack_iam")
-    policy = iam.Policy.from_json(config["policy"])
-    denials_log = config.get("denials_log")
+    if config.get("policy"):  # none: as on Lambda, nothing checks the calls (the bench's cold starts)
+        iam = _load(config["iam_module"], "_local_stack_iam")
+        policy = iam.Policy.from_json(config["policy"])
+        denials_log = config.get("denials_log")
 
-    def hook_in(handlers: types.ModuleType) -> None:
-        iam.install(lambda: policy, handlers, denials_log)
+        def hook_in(handlers: types.ModuleType) -> None:
+            iam.install(lambda: policy, handlers, denials_log)
 
-    sys.meta_path.insert(0, _AfterImport("botocore.handlers", hook_in))
+        sys.meta_path.insert(0, _AfterImport("botocore.handlers", hook_in))
     for path in runtime_paths:  # the runtime's libraries come after the standard library
         sys.path.remove(path)
     sys.path[:0] = [config["task_root"], *config["layer_paths"]]
@@ -97,7 +98,7 @@ def main() -> None:
         config = json.load(file)
     prepare(config)
     from awslambdaric import bootstrap
-    from awslambdaric.__main__ import LambdaConfigProvider
+    from awslambdaric.lambda_config import LambdaConfigProvider
     from awslambdaric.lambda_runtime_client import LambdaRuntimeClient
 
     runtime = LambdaConfigProvider(["bootstrap", config["handler"]])

@@ -77,30 +77,38 @@ class InProcessFunctions:
         self.check_grants = check_grants
         self.policies: dict[str, iam.Policy] = {}
         self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()  # the gateway calls from a thread per request
         iam.install(_acting_as.get, botocore_handlers)
 
     def handler(self, function: str) -> Handler:
-        if function not in self._handlers:
-            spec = self.functions[function]
-            handle: Handler = getattr(importlib.import_module(spec.module), spec.handler)
-            if not self.check_grants:
-                self._handlers[function] = handle
-                return handle
+        with self._lock:
+            return self._handlers.get(function) or self._load(function)
+
+    def _load(self, function: str) -> Handler:
+        spec = self.functions[function]
+        handle: Handler = getattr(importlib.import_module(spec.module), spec.handler)
+        if self.check_grants:
             policy = self.policies[function] = self.local.policy(function)
-
-            def invoke(event: dict[str, Any], context: Any) -> Any:
-                token = _acting_as.set(policy)
-                try:
-                    return handle(event, context)
-                finally:
-                    _acting_as.reset(token)
-
-            self._handlers[function] = invoke
-        return self._handlers[function]
+            handle = _checked(handle, policy)
+        self._handlers[function] = handle
+        return handle
 
     def denied(self) -> list[tuple[str, str, str]]:
         """(function, action, resource) of every call refused so far."""
         return [(name, *permission) for name, policy in self.policies.items() for permission in policy.denied]
+
+
+def _checked(handle: Handler, policy: iam.Policy) -> Handler:
+    """``handle``, with every AWS call it makes checked as ``policy``'s function's."""
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        token = _acting_as.set(policy)
+        try:
+            return handle(event, context)
+        finally:
+            _acting_as.reset(token)
+
+    return invoke
 
 
 # --- containers --------------------------------------------------------------------------------------
@@ -203,15 +211,19 @@ class Container:
     def __init__(self, spec: ContainerSpec) -> None:
         self.spec = spec
         self.api = RuntimeApi()
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(LAUNCHER), str(spec.config)],
-            cwd=ROOT / spec.function.code_uri,
-            env={**spec.environment, "AWS_LAMBDA_RUNTIME_API": self.api.address},
-            stdin=subprocess.DEVNULL,
-            # Not in the terminal's process group: Ctrl-C stops the local stack, which stops its containers
-            # (and a container whose Runtime API is gone exits: its next poll fails).
-            process_group=0,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(LAUNCHER), str(spec.config)],
+                cwd=ROOT / spec.function.code_uri,
+                env={**spec.environment, "AWS_LAMBDA_RUNTIME_API": self.api.address},
+                stdin=subprocess.DEVNULL,
+                # Not in the terminal's process group: Ctrl-C stops the local stack, which stops its
+                # containers (and a container whose Runtime API is gone exits: its next poll fails).
+                process_group=0,
+            )
+        except BaseException:
+            self.api.close()
+            raise
 
     @property
     def alive(self) -> bool:
@@ -283,6 +295,7 @@ class FunctionPool:
         self._idle: list[Container] = []
         self._all: set[Container] = set()
         self._starting = 0
+        self._closed = False
         self._changed = threading.Condition()
 
     def invoke(self, event: Any, context: Any) -> Any:
@@ -298,35 +311,51 @@ class FunctionPool:
 
     def _acquire(self) -> Container:
         with self._changed:
-            while not self._idle and len(self._all) + self._starting >= self.max_containers:
+            while True:
+                if self._closed:
+                    raise FunctionError("Sandbox.Stopped", "The local stack is stopping")
+                while self._idle:
+                    container = self._idle.pop()
+                    if container.alive:
+                        return container
+                    self._discard(container)  # exited while idle: a new one takes its place
+                if len(self._all) + self._starting < self.max_containers:
+                    self._starting += 1
+                    break
                 self._changed.wait()
-            if self._idle:
-                return self._idle.pop()
-            self._starting += 1
-        container: Container | None = None
+        started: Container | None = None
         try:
-            container = Container(self.spec)
-            container.wait_ready()
-            return container
+            started = Container(self.spec)
+            started.wait_ready()
         finally:
             with self._changed:
                 self._starting -= 1
-                if container is not None and container.alive:
-                    self._all.add(container)
+                if started is not None and started.alive and not self._closed:
+                    self._all.add(started)
+                elif started is not None:
+                    started.stop()
                 self._changed.notify()
+        if not started.alive:  # the pool was stopped meanwhile
+            raise FunctionError("Sandbox.Stopped", "The local stack is stopping")
+        return started
 
     def _release(self, container: Container) -> None:
         with self._changed:
-            if container.alive:
+            if container.alive and not self._closed:
                 self._idle.append(container)
             else:
-                container.stop()
-                self._all.discard(container)
+                self._discard(container)
             self._changed.notify()
+
+    def _discard(self, container: Container) -> None:
+        container.stop()
+        self._all.discard(container)
 
     def stop(self) -> None:
         with self._changed:
+            self._closed = True
             containers, self._all, self._idle = list(self._all), set(), []
+            self._changed.notify_all()
         for container in containers:
             container.stop()
 

@@ -43,34 +43,31 @@ def custom_resource_entrypoint(
 
     @logger.inject_lambda_context
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
-        request = CustomResourceRequest(
-            request_type=event["RequestType"],
-            logical_id=event["LogicalResourceId"],
-            properties=event.get("ResourceProperties") or {},
-            physical_id=event.get("PhysicalResourceId"),
-        )
         response: dict[str, Any] = {
-            "StackId": event["StackId"],
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": request.logical_id,
+            "StackId": event.get("StackId"),
+            "RequestId": event.get("RequestId"),
+            "LogicalResourceId": event.get("LogicalResourceId"),
         }
         try:
+            request = CustomResourceRequest(
+                request_type=event["RequestType"],
+                logical_id=event["LogicalResourceId"],
+                properties=event.get("ResourceProperties") or {},
+                physical_id=event.get("PhysicalResourceId"),
+            )
             result = handle(request)
-            response |= {
-                "Status": "SUCCESS",
-                "PhysicalResourceId": result.physical_id,
-                "Data": dict(result.data),
-            }
+            response |= {"Status": "SUCCESS", "PhysicalResourceId": result.physical_id}
+            response["Data"] = dict(result.data)
         except Exception:
-            logger.exception("Custom resource request failed", request_type=request.request_type)
+            logger.exception("Custom resource request failed", request_type=event.get("RequestType"))
             response |= {
                 "Status": "FAILED",
                 "Reason": f"See CloudWatch Logs: {context.log_group_name} {context.log_stream_name}",
                 # A failed Create has no resource yet; a failed Update or Delete keeps the one there is.
-                "PhysicalResourceId": request.physical_id or context.log_stream_name,
+                "PhysicalResourceId": event.get("PhysicalResourceId") or context.log_stream_name,
             }
         logger.info(
-            "Custom resource request answered", request_type=request.request_type, status=response["Status"]
+            "Custom resource answered", request_type=event.get("RequestType"), status=response["Status"]
         )
         _respond(event["ResponseURL"], response)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,9 @@ def parse_json(data: bytes) -> Any:
     except UnicodeDecodeError:
         raise InvalidRequest(UTF8_ONLY) from None
     try:
-        value = json.loads(text, object_pairs_hook=_object, parse_constant=_reject_constant)
+        value = json.loads(
+            text, object_pairs_hook=_object, parse_constant=_reject_constant, parse_float=_finite
+        )
     except _Refused as refused:
         raise InvalidRequest(refused.message) from None
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
@@ -99,6 +102,13 @@ def _refuse_surrogates(value: Any) -> None:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: a number no JSON writer can write back
+        raise ValueError(f"{text} does not fit a double")
+    return value
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -221,3 +224,24 @@ def test_functions_that_fail_to_load_are_reported_when_the_containers_start(tmp_
     assert {name: error.error_type for name, error in failures.items()} == {
         "Missing": "Runtime.HandlerNotFound"
     }
+
+
+def test_a_container_that_exited_while_idle_is_replaced(containers: LambdaContainers) -> None:
+    first = invoke(containers, "Report")
+    os.kill(first["pid"], signal.SIGKILL)
+    time.sleep(0.2)
+    assert invoke(containers, "Report")["pid"] != first["pid"]
+
+
+def test_a_stopped_pool_refuses_invocations_and_leaves_no_container(tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "handler.py").write_text("def ok(event, context):\n    return {}\n")
+    pool = LambdaContainers(
+        LocalTemplate({"Resources": {"Fine": function(code, "handler.ok")}}, "toy"), tmp_path / "l", {}
+    )
+    assert invoke(pool, "Fine") == {}
+    pool.stop()
+    with pytest.raises(FunctionError) as failure:
+        invoke(pool, "Fine")
+    assert failure.value.error_type == "Sandbox.Stopped"

@@ -166,3 +166,16 @@ def test_delete_leaves_the_keys_to_their_secret(
     assert responses[0].response["Status"] == "SUCCESS"
     assert responses[0].response["PhysicalResourceId"] == f"signing-keys:{NAME}"
     assert versions(secretsmanager) == before
+
+
+def test_delete_after_a_failed_create_answers_with_the_id_cloudformation_sent(
+    moto: None, response_url: tuple[str, list[ResponsePut]]
+) -> None:
+    # given: a Create that failed left CloudFormation with the log stream's name as the physical id
+    url, responses = response_url
+    event = request("Delete", url, "no-such-secret", physical_id="2026/12/01/[$LATEST]abc")
+    # when
+    handler.lambda_handler(event, LambdaContext("SigningKeysFunction", "r-4"))
+    # then: a success, for the id CloudFormation knows, without touching any secret
+    assert responses[0].response["Status"] == "SUCCESS"
+    assert responses[0].response["PhysicalResourceId"] == "2026/12/01/[$LATEST]abc"

@@ -43,5 +43,5 @@ def test_preparing_a_container_imports_nothing_the_runtime_has_not_imported(tmp_
         timeout=60,
     )
     result = json.loads(done.stdout)
-    assert result["new"] == ["_local_stack_iam"]
+    assert result["new"] == ["_local_stack_iam"]  # the IAM checks, under a name no function imports
     assert result["path"] == [str(task_root), str(tmp_path / "layer")]

@@ -8,6 +8,8 @@ TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/t-Partner"
 EVENTS = "arn:aws:dynamodb:us-east-1:123456789012:table/t-Events"
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/t-Deliveries"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:t-Deliveries"
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/keys"
+VAULT = "arn:aws:s3:::vault"
 
 
 def test_a_transaction_needs_each_items_action_on_its_table() -> None:
@@ -95,3 +97,49 @@ def test_a_policy_survives_its_trip_to_a_container() -> None:
     assert again.function == "F"
     assert again.allows("s3:GetObject", "arn:aws:s3:::b/k")
     assert not again.allows("s3:PutObject", "arn:aws:s3:::b/k")
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "expected"),
+    [
+        ("GetSecretValue", {"SecretId": "app/keys"}, [("secretsmanager:GetSecretValue", SECRET)]),
+        ("ListSecrets", {}, [("secretsmanager:ListSecrets", "*")]),  # only "*" grants what names no secret
+        ("GetRandomPassword", {"PasswordLength": 32}, [("secretsmanager:GetRandomPassword", "*")]),
+        (
+            "BatchGetSecretValue",
+            {"SecretIdList": ["app/keys"]},
+            [("secretsmanager:BatchGetSecretValue", "*"), ("secretsmanager:GetSecretValue", SECRET)],
+        ),
+    ],
+)
+def test_secrets_manager_calls_need_the_secret_or_star(
+    operation: str, params: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
+    assert required("secretsmanager", operation, params) == expected
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "expected"),
+    [
+        ("ListObjects", {"Bucket": "vault"}, [("s3:ListBucket", "arn:aws:s3:::vault")]),
+        (
+            "GetObject",
+            {"Bucket": "vault", "Key": "k", "VersionId": "v1"},
+            [("s3:GetObjectVersion", f"{VAULT}/k")],
+        ),
+        (
+            "DeleteObjects",
+            {"Bucket": "vault", "Delete": {"Objects": [{"Key": "a"}, {"Key": "b"}]}},
+            [("s3:DeleteObject", f"{VAULT}/a"), ("s3:DeleteObject", f"{VAULT}/b")],
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "vault", "Key": "copy", "CopySource": {"Bucket": "inbox", "Key": "up"}},
+            [("s3:GetObject", "arn:aws:s3:::inbox/up"), ("s3:PutObject", f"{VAULT}/copy")],
+        ),
+    ],
+)
+def test_s3_calls_need_the_actions_iam_names_for_them(
+    operation: str, params: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
+    assert required("s3", operation, params) == expected

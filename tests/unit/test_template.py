@@ -271,6 +271,7 @@ def test_a_new_stack_makes_its_first_signing_key_before_its_partner_api_exists()
     assert keys["Type"] == "Custom::SigningKeys"
     assert keys["Properties"] == {
         "ServiceToken": {"Fn::GetAtt": ["SigningKeysFunction", "Arn"]},
+        "ServiceTimeout": 120,  # a function that never answers fails the deploy quickly, not in an hour
         "SecretId": {"Ref": "SigningKeySecret"},
     }
     assert resources["PartnerApi"]["DependsOn"] == "SigningKeys"

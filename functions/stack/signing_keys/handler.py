@@ -7,11 +7,11 @@ from fashionos.identity.signing_keys import ensure_signing_key
 
 
 def signing_keys(request: CustomResourceRequest) -> CustomResourceResult:
-    secret_id = str(request.properties["SecretId"])
-    physical_id = f"signing-keys:{secret_id}"
     if request.request_type == "Delete":  # the keys go with their secret
-        return CustomResourceResult(physical_id)
-    return CustomResourceResult(physical_id, {"Kid": ensure_signing_key(aws.secretsmanager(), secret_id)})
+        return CustomResourceResult(request.physical_id or request.logical_id)
+    secret_id = str(request.properties["SecretId"])
+    kid = ensure_signing_key(aws.secretsmanager(), secret_id)
+    return CustomResourceResult(f"signing-keys:{secret_id}", {"Kid": kid})
 
 
 lambda_handler = custom_resource_entrypoint(signing_keys)
