@@ -408,7 +408,7 @@ class LambdaContainers:
                 "AWS_LAMBDA_FUNCTION_NAME": function_name,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
                 "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function_name}",
+                "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group or f"/aws/lambda/{function_name}",
                 "AWS_LAMBDA_LOG_STREAM_NAME": "local",
                 "AWS_REGION": iam.REGION,
                 "AWS_DEFAULT_REGION": iam.REGION,

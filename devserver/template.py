@@ -102,6 +102,7 @@ class Function:
     environment: dict[str, Any] = field(default_factory=dict)
     timeout_seconds: int = 3  # Lambda's default, when neither the function nor Globals set Timeout
     memory_mb: int = 128  # likewise for MemorySize
+    log_group: str | None = None  # LoggingConfig.LogGroup (else Lambda's /aws/lambda/<function name>)
 
     @property
     def module(self) -> str:
@@ -224,6 +225,9 @@ class LocalTemplate:
             return self.parameters[name]
         if name in self.physical:
             return self.physical[name]
+        named = self.resources.get(name, {}).get("Properties", {}).get("LogGroupName")
+        if self.resources.get(name, {}).get("Type") == "AWS::Logs::LogGroup" and named:
+            return str(self.resolve(named))  # a log group's Ref is its name
         return f"{self.stack_name}-{name}"
 
     def functions(self) -> dict[str, Function]:
@@ -243,6 +247,7 @@ class LocalTemplate:
                 {k: str(self.resolve(v)) for k, v in variables.items()},
                 int(self.resolve(props.get("Timeout", globals_function.get("Timeout", 3)))),
                 int(self.resolve(props.get("MemorySize", globals_function.get("MemorySize", 128)))),
+                self.resolve(props.get("LoggingConfig", {}).get("LogGroup")),
             )
         return result
 

@@ -81,7 +81,16 @@ def containers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LambdaConta
     template = {
         "Globals": {"Function": shared},
         "Resources": {
-            "Report": function(code, "handler.report", Environment={"Variables": {"OWN": "mine"}}),
+            "Report": function(
+                code,
+                "handler.report",
+                Environment={"Variables": {"OWN": "mine"}},
+                LoggingConfig={"LogGroup": {"Ref": "ReportLogs"}},
+            ),
+            "ReportLogs": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${AWS::StackName}/Report"}},
+            },
             "Fail": function(code, "handler.fail"),
             "Slow": function(code, "handler.slow"),
             "Crash": function(code, "handler.crash"),
@@ -143,6 +152,7 @@ def test_a_functions_environment_is_the_templates_and_lambdas_not_the_callers(
     assert environment["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.13"
     assert environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
     assert environment["_HANDLER"] == "handler.report"
+    assert environment["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/toy/Report"  # its LoggingConfig's
     assert not {"PYTHONPATH", "VIRTUAL_ENV", "HOME"} & environment.keys()
 
 
