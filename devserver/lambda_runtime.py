@@ -119,7 +119,7 @@ class _Invocation:
     headers: dict[str, str]
     done: threading.Event = field(default_factory=threading.Event)
     result: bytes = b""
-    error: dict[str, Any] | None = None
+    error: FunctionError | None = None
 
 
 class RuntimeApi:
@@ -128,7 +128,7 @@ class RuntimeApi:
     def __init__(self) -> None:
         self.pending: queue.Queue[_Invocation | None] = queue.Queue()
         self.ready = threading.Event()  # the runtime asked for its first invocation, or failed to init
-        self.init_error: dict[str, Any] | None = None
+        self.init_error: FunctionError | None = None
         self._current: _Invocation | None = None
         api = self
 
@@ -187,12 +187,15 @@ class RuntimeApi:
         self._server.server_close()
 
 
-def _error(body: bytes) -> dict[str, Any]:
+def _error(body: bytes) -> FunctionError:
+    """The error a runtime posted (``{"errorType", "errorMessage", ...}``)."""
     try:
         value = json.loads(body)
     except ValueError:
         value = None
-    return value if isinstance(value, dict) else {"errorType": "Unknown", "errorMessage": repr(body[:200])}
+    if not isinstance(value, dict):
+        return FunctionError("Unknown", repr(body[:200]))
+    return FunctionError(str(value.get("errorType")), str(value.get("errorMessage")))
 
 
 @dataclass(frozen=True)
@@ -243,9 +246,7 @@ class Container:
                 raise FunctionError("Sandbox.Timedout", f"Init did not finish within {timeout:g} seconds")
         if self.api.init_error is not None:
             self.stop()
-            raise FunctionError(
-                str(self.api.init_error.get("errorType")), str(self.api.init_error.get("errorMessage"))
-            )
+            raise self.api.init_error
 
     def invoke(self, payload: bytes, request_id: str) -> bytes:
         timeout = self.spec.function.timeout_seconds
@@ -274,9 +275,7 @@ class Container:
                 self.stop()
                 raise FunctionError("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds")
         if invocation.error is not None:
-            raise FunctionError(
-                str(invocation.error.get("errorType")), str(invocation.error.get("errorMessage"))
-            )
+            raise invocation.error
         return invocation.result
 
     def stop(self) -> None:

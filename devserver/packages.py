@@ -10,15 +10,16 @@ exactly these and nothing else of the virtualenv (no moto, no pytest), as Lambda
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
+from devserver.template import ROOT
+
 LAYER = ROOT / "layers"
 LAYER_REQUIREMENTS = LAYER / "requirements.txt"
 RUNTIME_REQUIREMENTS = ("boto3", "awslambdaric")  # what the python3.13 runtime brings along
@@ -37,9 +38,9 @@ def _closure(requirements: Iterable[str]) -> Iterator[metadata.Distribution]:
     while pending:
         requirement = pending.pop()
         extras = frozenset(requirement.extras)
-        if (_canonical(requirement.name), extras) in seen:
+        if (canonicalize_name(requirement.name), extras) in seen:
             continue
-        seen.add((_canonical(requirement.name), extras))
+        seen.add((canonicalize_name(requirement.name), extras))
         distribution = metadata.distribution(requirement.name)
         yield distribution
         for text in distribution.requires or []:
@@ -50,15 +51,11 @@ def _closure(requirements: Iterable[str]) -> Iterator[metadata.Distribution]:
                 pending.append(required)
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 @cache
 def distributions(requirements: tuple[str, ...]) -> tuple[metadata.Distribution, ...]:
     unique: dict[str, metadata.Distribution] = {}
     for distribution in _closure(requirements):
-        unique.setdefault(_canonical(distribution.metadata["Name"]), distribution)
+        unique.setdefault(canonicalize_name(distribution.metadata["Name"]), distribution)
     return tuple(unique.values())
 
 

@@ -13,13 +13,13 @@ import boto3
 
 from devserver.custom_resources import create_custom_resources
 from devserver.gateway import Gateway, GatewayServer, make_server
+from devserver.iam import REGION
 from devserver.lambda_runtime import FunctionError, LambdaContainers
 from devserver.moto_server import MotoServer
 from devserver.pollers import EventSources
 from devserver.template import ROOT, LocalTemplate, create_resources, load_template
 
 STACK_NAME = "fashionos-local"
-REGION = "us-east-1"
 DEV_DIR = ROOT / ".dev"
 # Seconds before each webhook delivery attempt: the deployed schedule (up to 10 h apart) squeezed into
 # seconds, so that retries and the dead-letter queue can be watched locally. WEBHOOK_RETRY_SCHEDULE in the

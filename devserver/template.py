@@ -225,9 +225,9 @@ class LocalTemplate:
             return self.parameters[name]
         if name in self.physical:
             return self.physical[name]
-        named = self.resources.get(name, {}).get("Properties", {}).get("LogGroupName")
-        if self.resources.get(name, {}).get("Type") == "AWS::Logs::LogGroup" and named:
-            return str(self.resolve(named))  # a log group's Ref is its name
+        resource = self.resources.get(name, {})
+        if resource.get("Type") == "AWS::Logs::LogGroup" and "LogGroupName" in resource["Properties"]:
+            return str(self.resolve(resource["Properties"]["LogGroupName"]))  # a log group's Ref is its name
         return f"{self.stack_name}-{name}"
 
     def functions(self) -> dict[str, Function]:

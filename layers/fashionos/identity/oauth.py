@@ -29,9 +29,8 @@ from fashionos.errors import (
     OAuthInvalidScope,
     OAuthUnsupportedGrantType,
 )
-from fashionos.jsonbody import parse_json
+from fashionos.jsonbody import MAX_BODY_BYTES, parse_json
 
-MAX_BODY_BYTES = 16 * 1024
 GRANT_TYPE: Literal["client_credentials"] = "client_credentials"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
