@@ -50,6 +50,7 @@ from devserver.template import LocalTemplate, create_resources, load_template
 from fashionos.events.models import Event
 from fashionos.events.store import EventStore
 from fashionos.ids import prefixed_id
+from fashionos.percontainer import reset_all
 from fashionos.times import rfc3339
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog, DeliveryStatus
 from fashionos.webhooks.models import Webhook, WebhookCreate
@@ -209,22 +210,7 @@ def _lambda_environment(environment: dict[str, str]) -> Iterator[None]:
 
 
 def _clear_caches() -> None:
-    from fashionos import aws, settings
-    from fashionos.webhooks import container
-
-    for cached in (
-        aws.dynamodb,
-        aws.sqs,
-        aws.secretsmanager,
-        settings.webhook_settings,
-        container.webhook_service,
-        container.event_service,
-        container.delivery_service,
-        container.fanout,
-        container.delivery_worker,
-        container.delivery_queue,
-    ):
-        cached.cache_clear()
+    reset_all()
 
 
 @contextmanager

@@ -30,7 +30,7 @@ class Reply:
         return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
 
 
-PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "code", "request_id"}
 
 
 def problem(reply: Reply, status: int) -> dict[str, Any]:
@@ -41,6 +41,10 @@ def problem(reply: Reply, status: int) -> dict[str, Any]:
     assert set(body) <= PROBLEM_FIELDS
     assert body["status"] == status
     assert body["request_id"] == reply.header("X-Request-Id")
+    # A problem with a code has a type of its own; the others are about:blank (the status says it all).
+    assert body["type"] == (
+        f"https://docs.fashionos.dev/problems/{body['code']}" if "code" in body else "about:blank"
+    )
     return body
 
 

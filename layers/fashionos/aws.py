@@ -7,10 +7,11 @@ Clients are thread-safe; the local dev gateway calls handlers from many threads 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
+
+from fashionos.percontainer import per_container
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -20,17 +21,17 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
-@cache
+@per_container
 def dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb")
 
 
-@cache
+@per_container
 def secretsmanager() -> SecretsManagerClient:
     return boto3.client("secretsmanager")
 
 
-@cache
+@per_container
 def sqs() -> SQSClient:
     return boto3.client("sqs")
 

@@ -1,32 +1,49 @@
-"""Typed errors raised by domain and request-handling code.
+"""Typed errors raised by domain and request-handling code, by kind.
 
-They say what went wrong, not which HTTP status it is: each API maps them to statuses in exactly one place
-(``fashionos.integration.api`` for the Dashboard Integration API, ``fashionos.partner.http`` for the Partner
-API).
+An error says what went wrong, not which HTTP status it is. Each error class derives from one **kind**
+(``NotFound``, ``Conflict``, ``PreconditionFailed`` ...), and each API maps kinds to statuses in exactly
+one place (``fashionos.integration.api`` for the Dashboard Integration API, ``fashionos.partner.http`` for
+the Partner API, ``fashionos.identity.oauth`` for the OAuth endpoints). A new area adds classes of the kinds
+below in its own ``errors`` module and edits no mapping.
+
+A class may set ``code``: a stable, machine-readable reason (``insufficient_stock``) that a Partner API
+problem document carries, for clients to branch on.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar, TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """Base class; ``message`` is safe to show to the caller."""
+
+    code: ClassVar[str | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-# The request itself
+# --- Kinds ---------------------------------------------------------------------------------------
+
+
 class InvalidRequest(DomainError):
-    pass
+    """The request is malformed: a field, a header, a parameter or the body is wrong."""
 
 
-class PayloadTooLarge(DomainError):
-    pass
+class Unauthenticated(DomainError):
+    """The caller's credentials are missing, wrong or no longer honoured."""
 
 
-class RouteNotFound(DomainError):
-    pass
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+
+class NotFound(DomainError):
+    """No such object for this caller: another org's id is not found, exactly like an unknown one."""
 
 
 class MethodNotAllowed(DomainError):
@@ -35,12 +52,44 @@ class MethodNotAllowed(DomainError):
         self.allow = allow
 
 
-# Who is calling
-class InvalidHandshake(DomainError):
+class Conflict(DomainError):
+    """The request is valid but the current state of an object refuses it."""
+
+
+class PreconditionFailed(DomainError):
+    """A precondition the caller sent (``If-Match``) no longer holds."""
+
+
+class PayloadTooLarge(DomainError):
     pass
 
 
-class InvalidToken(DomainError):
+class Unprocessable(DomainError):
+    """Well-formed, but refused for what it means (an idempotency key reused for a different request)."""
+
+
+class TooManyRequests(DomainError):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A dependency the request needs is not ready; the caller may retry later."""
+
+
+# --- The request and the caller ------------------------------------------------------------------
+
+
+class RouteNotFound(NotFound):
+    pass
+
+
+class InvalidHandshake(Unauthenticated):
+    pass
+
+
+class InvalidToken(Unauthenticated):
     """An access token that must not be honoured; ``reason`` says why (for logs and ``error_description``)."""
 
     def __init__(self, reason: str) -> None:
@@ -48,87 +97,88 @@ class InvalidToken(DomainError):
         self.reason = reason
 
 
-class InsufficientScope(DomainError):
+class InsufficientScope(Forbidden):
     """An authenticated caller without the scope the route requires (RFC 6750 ``insufficient_scope``)."""
+
+    code = "insufficient_scope"
 
     def __init__(self, scope: str) -> None:
         super().__init__(f"This route requires the scope {scope}")
         self.scope = scope
 
 
-class RateLimited(DomainError):
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-# What the caller names
-class ApiKeyNotFound(DomainError):
+class RateLimited(TooManyRequests):
     pass
 
 
-class ApiKeyInactive(DomainError):
+# --- Retries -------------------------------------------------------------------------------------
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency_in_progress"
+
+
+# --- Dashboard usage -----------------------------------------------------------------------------
+
+
+class ApiKeyNotFound(Forbidden):  # the Integration API's document answers 403 for an unknown key
     pass
 
 
-class OwnershipMismatch(DomainError):
+class ApiKeyInactive(Forbidden):
     pass
 
 
-class UserNotFound(DomainError):
+class OwnershipMismatch(Forbidden):
     pass
 
 
-class PlanNotFound(DomainError):
+class UserNotFound(NotFound):
     pass
 
 
-class AlreadyExists(DomainError):
+class PlanNotFound(NotFound):
     pass
 
 
-# Retries
-class IdempotencyKeyReused(DomainError):
+class AlreadyExists(Conflict):
     pass
 
 
-class IdempotencyInProgress(DomainError):
-    pass
+# --- Partner identity ----------------------------------------------------------------------------
 
 
-# Partner identity
-class InvalidClient(DomainError):
+class InvalidClient(Unauthenticated):
     """OAuth client authentication failed: unknown client, revoked client or wrong secret, deliberately one
     type so that no caller (and no response) can tell which (RFC 6749 ``invalid_client``)."""
 
 
-class InvalidApiKey(DomainError):
+class InvalidApiKey(Unauthenticated):
     """A sandbox API key that must not be honoured: unknown, revoked or wrong secret (one type on purpose)."""
 
 
-class OrgNotFound(DomainError):
+class OrgNotFound(NotFound):
     pass
 
 
-class ClientNotFound(DomainError):
+class ClientNotFound(NotFound):
     pass
 
 
-class WebhookNotFound(DomainError):
-    """No such webhook subscription in the caller's org (another org's id included)."""
+class SigningKeysUnavailable(Unavailable):
+    """The signing-key secret holds no usable key (its ``SigningKeys`` custom resource never ran, or someone
+    emptied it)."""
 
 
-class WebhookDisabled(DomainError):
-    """The subscription is disabled (by its org, by a 410 Gone, or after failing for days): nothing is sent
-    to it until it is enabled again."""
+# --- OAuth 2.0 endpoints (RFC 6749 §5.2) ---------------------------------------------------------
+# They answer ``{"error", "error_description"}`` rather than problem documents; ``error`` is the RFC's code,
+# and ``fashionos.identity.oauth`` maps each to its HTTP status.
 
 
-class EventNotFound(DomainError):
-    """No such event in the caller's org (another org's id included), or older than the 30 days kept."""
-
-
-# OAuth 2.0 endpoints (RFC 6749 §5.2): errors that carry their own wire code, because the OAuth endpoints
-# answer with ``{"error", "error_description"}`` rather than the Partner API's problem documents.
 class OAuthError(DomainError):
     """An RFC 6749 §5.2 error; ``description`` becomes ``error_description`` and is shown to the caller.
 
@@ -136,13 +186,11 @@ class OAuthError(DomainError):
     ``error_description`` to printable ASCII without ``"`` or ``\\``.
     """
 
-    error: str = "invalid_request"
-    status: int = 400
+    error: ClassVar[str] = "invalid_request"
 
-    def __init__(self, description: str, *, www_authenticate: str | None = None) -> None:
+    def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
-        self.www_authenticate = www_authenticate
 
 
 class OAuthInvalidRequest(OAuthError):
@@ -150,18 +198,9 @@ class OAuthInvalidRequest(OAuthError):
 
 
 class OAuthInvalidClient(OAuthError):
-    """Client authentication failed; always 401 with a Basic challenge.
-
-    RFC 6749 §5.2 requires the challenge when the client used Basic and allows it otherwise; RFC 9110
-    §15.5.2 requires one on every 401, and it tells a client that sent nothing which scheme we accept.
-    """
+    """Client authentication failed (401 with a Basic challenge)."""
 
     error = "invalid_client"
-    status = 401
-    CHALLENGE = 'Basic realm="fashionos"'
-
-    def __init__(self, description: str) -> None:
-        super().__init__(description, www_authenticate=self.CHALLENGE)
 
 
 class OAuthUnauthorizedClient(OAuthError):
@@ -185,13 +224,15 @@ class OAuthTooManyAttempts(OAuthError):
     code for this; ``temporarily_unavailable`` is the closest registered one)."""
 
     error = "temporarily_unavailable"
-    status = 429
 
     def __init__(self, description: str, retry_after: int) -> None:
         super().__init__(description)
         self.retry_after = retry_after
 
 
-class SigningKeysUnavailable(DomainError):
-    """The signing-key secret holds no usable key (its ``SigningKeys`` custom resource never ran, or someone
-    emptied it)."""
+def kind_of(error: DomainError, mapping: dict[type[DomainError], T]) -> T | None:
+    """What ``mapping`` says for ``error``'s nearest class (its own, then its kind's); None if nothing."""
+    for cls in type(error).__mro__:
+        if cls in mapping:
+            return mapping[cls]
+    return None

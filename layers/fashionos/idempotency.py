@@ -2,21 +2,28 @@
 
 The claim on a key is written in the *same DynamoDB transaction* as the change it guards, so a request is
 either applied with its claim or not at all: a crash between the write and the response can never make a
-retry apply the change twice (which a "run, then record" scheme allows). The response is stored right after;
-a retry that finds a claim without a response re-runs the request in ``applied`` mode: it reads the state it
-needs, but writes nothing.
+retry apply the change twice (which a "run, then record" scheme allows).
+
+- The Partner API (``IdempotencyKey``, ``Claim``): the claim *is* the stored response. The domain knows its
+  result before it writes, so the handler's rendering of that result goes into the transaction with the
+  change (``Claim.item(result)``); a retry finds it and replays it, Stripe's semantics.
+- The Integration API (``IdempotencyClaim``), whose responses depend on counters read after the write: the
+  response is stored right after; a retry that finds a claim without a response re-runs the request in
+  ``applied`` mode: it reads the state it needs, but writes nothing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from botocore.exceptions import ClientError
 
-from fashionos.errors import IdempotencyInProgress, IdempotencyKeyReused
+from fashionos.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidRequest
 from fashionos.ids import sha256_hex
 
 if TYPE_CHECKING:
@@ -25,6 +32,18 @@ if TYPE_CHECKING:
 
 # How long a claim without a stored response counts as "in flight" before a retry may finish it.
 IN_FLIGHT_SECONDS = 10
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces (Stripe: 255)
+T = TypeVar("T")
+
+
+def record_key(scope: str, key: str) -> dict[str, Any]:
+    return {"pk": {"S": f"IDEMPOTENCY#{sha256_hex(f'{scope}:{key}')}"}, "sk": {"S": "IDEMPOTENCY"}}
+
+
+def checked_key(key: str) -> str:
+    if not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
+        raise InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters without spaces")
+    return key
 
 
 class AlreadyClaimed(Exception):
@@ -43,6 +62,104 @@ class ConditionFailed(Exception):
 class StoredResponse:
     status: int
     body: dict[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Rendered(Protocol):
+    """A response as a handler renders it (``fashionos.partner.http.Response``)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def body(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A Partner API request's ``Idempotency-Key``, scoped to the caller's org, with what makes a retry
+    "the same request"."""
+
+    client: DynamoDBClient
+    table: str
+    scope: str
+    key: str
+    fingerprint: str
+    ttl_seconds: int
+
+    def stored(self) -> StoredResponse | None:
+        """The first response to this key, if one committed (and is not expired); ``IdempotencyKeyReused``
+        if it was for a different request."""
+        item = self.client.get_item(
+            TableName=self.table, Key=record_key(self.scope, self.key), ConsistentRead=True
+        ).get("Item")
+        if item is None or int(item["expires_at"]["N"]) < time.time():
+            return None
+        if item["fingerprint"]["S"] != self.fingerprint:
+            raise IdempotencyKeyReused(
+                "Idempotency-Key was already used with a different request; use a new key for a new request"
+            )
+        stored = json.loads(item["response"]["S"])
+        return StoredResponse(stored["status"], stored["body"], stored["headers"])
+
+    def item(self, response: StoredResponse) -> TransactWriteItemTypeDef:
+        """The claim with its response, for the transaction of the change it guards; its condition fails
+        (``Claim.rejected``) if the key was claimed meanwhile."""
+        now = int(time.time())
+        stored = {"status": response.status, "headers": dict(response.headers), "body": response.body}
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    **record_key(self.scope, self.key),
+                    "fingerprint": {"S": self.fingerprint},
+                    "response": {"S": json.dumps(stored, separators=(",", ":"))},
+                    "created_at": {"N": str(now)},
+                    "expires_at": {"N": str(now + self.ttl_seconds)},
+                },
+                "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                "ExpressionAttributeValues": {":now": {"N": str(now)}},
+            }
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Claim(Generic[T]):
+    """What a domain operation puts in its transaction so that its result is stored under the request's
+    key: ``item(result)`` renders the result as the handler answers it."""
+
+    key: IdempotencyKey
+    render: Callable[[T], Rendered]
+
+    def item(self, result: T) -> TransactWriteItemTypeDef:
+        response = self.render(result)
+        return self.key.item(StoredResponse(response.status, response.body, response.headers))
+
+
+def transact_with_claim(
+    client: DynamoDBClient, items: list[TransactWriteItemTypeDef], claim: TransactWriteItemTypeDef | None
+) -> None:
+    """``items`` and the claim (first) in one transaction; ``IdempotencyInProgress`` when the key was
+    claimed meanwhile, ``ConditionFailed(index)`` when one of ``items`` fails its condition."""
+    try:
+        client.transact_write_items(TransactItems=[claim, *items] if claim else items)
+    except ClientError as error:
+        raise transaction_error(error, claimed=claim is not None) from None
+
+
+def transaction_error(error: ClientError, *, claimed: bool) -> Exception:
+    """What a failed ``TransactWriteItems`` means, the claim (when there is one) being its first item:
+    ``IdempotencyInProgress`` (the key was claimed meanwhile), ``ConditionFailed(index)`` among the other
+    items, or ``error`` itself (a conflict with a concurrent transaction: retry)."""
+    if error.response["Error"]["Code"] != "TransactionCanceledException":
+        return error
+    codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+    if claimed and codes and codes[0] == "ConditionalCheckFailed":
+        return IdempotencyInProgress("A request with this Idempotency-Key is already being processed")
+    own = codes[1:] if claimed else codes
+    failed = [i for i, code in enumerate(own) if code == "ConditionalCheckFailed"]
+    return ConditionFailed(failed[0]) if failed else error
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +175,7 @@ class IdempotencyClaim:
 
     @property
     def _item_key(self) -> dict[str, Any]:
-        return {
-            "pk": {"S": f"IDEMPOTENCY#{sha256_hex(f'{self.scope}:{self.key}')}"},
-            "sk": {"S": "IDEMPOTENCY"},
-        }
+        return record_key(self.scope, self.key)
 
     def transact(self, items: list[TransactWriteItemTypeDef]) -> None:
         """Write ``items`` together with this claim, or nothing. No-op in ``applied`` mode."""

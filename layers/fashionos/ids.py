@@ -28,8 +28,8 @@ def random_token(length: int) -> str:
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(length))
 
 
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+def sha256_hex(value: str | bytes) -> str:
+    return hashlib.sha256(value.encode() if isinstance(value, str) else value).hexdigest()
 
 
 def new_prefixed_key(prefix: str, id_length: int, secret_length: int) -> tuple[str, str]:

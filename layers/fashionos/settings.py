@@ -1,14 +1,16 @@
 """Typed settings, read from the environment once per container: one object per function family.
 
-The Integration API's functions read ``settings()``, the Partner API's ``partner_settings()``; neither needs
-the other's variables.
+The Integration API's functions read ``settings()``, every Partner API function ``partner_settings()``, and
+each area its own (``token_settings()``, ``webhook_settings()``, ``commerce_settings()``): no function is
+forced to carry a variable it never uses.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
+
+from fashionos.percontainer import per_container
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,39 +34,77 @@ class Settings:
         )
 
 
-@cache
+@per_container
 def settings() -> Settings:
     return Settings.from_env()
 
 
 @dataclass(frozen=True, slots=True)
 class PartnerSettings:
+    """What every Partner API function reads: its table (rate limits) and its public base URL."""
+
     partner_table_name: str
-    signing_key_secret_id: str
-    token_audience: str
     # The OAuth issuer and public base URL; None: https://<domain>/<stage> of the request (see template.yaml).
     token_issuer: str | None = None
-    # How long a container trusts its copy of the signing keys (an unknown kid refreshes sooner).
-    secret_cache_seconds: int = 300
     # The authorizer honours sandbox API keys (X-Api-Key): the sandbox stage only.
     sandbox_keys: bool = False
+    idempotency_ttl_seconds: int = 24 * 3600  # Stripe's: a key and its first response are kept 24 hours
 
     @classmethod
     def from_env(cls) -> PartnerSettings:
         env = os.environ
         return cls(
             partner_table_name=env["PARTNER_TABLE_NAME"],
-            signing_key_secret_id=env["SIGNING_KEY_SECRET_ARN"],
-            token_audience=env.get("TOKEN_AUDIENCE") or "fashionos-partner-api",
             token_issuer=env.get("TOKEN_ISSUER", "").rstrip("/") or None,
-            secret_cache_seconds=int(env.get("SECRET_CACHE_SECONDS", "300")),
             sandbox_keys=env.get("SANDBOX_KEYS") == "enabled",
         )
 
 
-@cache
+@per_container
 def partner_settings() -> PartnerSettings:
     return PartnerSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSettings:
+    """What the functions that sign or verify access tokens read (OAuth endpoints, JWKS, the authorizer)."""
+
+    signing_key_secret_id: str
+    token_audience: str
+    # How long a container trusts its copy of the signing keys (an unknown kid refreshes sooner).
+    secret_cache_seconds: int = 300
+
+    @classmethod
+    def from_env(cls) -> TokenSettings:
+        env = os.environ
+        return cls(
+            signing_key_secret_id=env["SIGNING_KEY_SECRET_ARN"],
+            token_audience=env.get("TOKEN_AUDIENCE") or "fashionos-partner-api",
+            secret_cache_seconds=int(env.get("SECRET_CACHE_SECONDS", "300")),
+        )
+
+
+@per_container
+def token_settings() -> TokenSettings:
+    return TokenSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class CommerceSettings:
+    commerce_table_name: str
+    event_table_name: str
+
+    @classmethod
+    def from_env(cls) -> CommerceSettings:
+        return cls(
+            commerce_table_name=os.environ["COMMERCE_TABLE_NAME"],
+            event_table_name=os.environ["EVENT_TABLE_NAME"],
+        )
+
+
+@per_container
+def commerce_settings() -> CommerceSettings:
+    return CommerceSettings.from_env()
 
 
 # Svix's schedule: the delay before each of a delivery's attempts (the first is immediate).
@@ -98,6 +138,6 @@ class WebhookSettings:
         )
 
 
-@cache
+@per_container
 def webhook_settings() -> WebhookSettings:
     return WebhookSettings.from_env()

@@ -6,7 +6,7 @@ from typing import Any
 
 import jwt
 
-from fashionos.partner import container
+from fashionos.percontainer import reset_all
 from tests.helpers import basic
 from tests.integration.conftest import InProcessApi
 from tests.integration.test_admin_cli import admin  # noqa: F401 (a fixture)
@@ -66,7 +66,7 @@ def test_rotate_the_signing_key_keeps_old_tokens_verifiable(stack: InProcessApi,
     old = form(stack, GRANT, basic(stack.demo["client_id"], stack.demo["client_secret"])).json["access_token"]
     # when
     code, rotated = admin("rotate-signing-key")
-    container.signing_keys.cache_clear()  # a new container (a warm one catches up within its cache TTL)
+    reset_all()  # a new container (a warm one catches up within its cache TTL)
     # then: both keys are published, and the old token still verifies against the JWKS
     assert code == 0
     keys = {jwk["kid"]: jwk for jwk in stack.call(JWKS, method="GET").json["keys"]}

@@ -158,7 +158,7 @@ def test_a_rotation_is_finished_by_retiring_the_previous_token(stack: InProcessA
     assert stack.call(TRYON, {**body, "handshake": new}).status == 200
     # when: the operator finishes it, and the container's cached copy expires
     retire_previous_handshake(secrets, stack.secret_arn)
-    token_cache.clear()
+    token_cache().clear()
     # then
     assert stack.call(TRYON, {**body, "handshake": demo["handshake"]}).status == 401
     assert stack.call(TRYON, {**body, "handshake": new}).status == 200

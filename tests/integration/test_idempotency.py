@@ -44,7 +44,7 @@ def test_a_rotated_handshake_does_not_make_a_retry_a_new_request(stack: InProces
     body = {"handshake": stack.demo["handshake"], "type": "AR", "count": 2, "user_id": stack.demo["user_id"]}
     stack.call(TRYON, body, headers={"Idempotency-Key": "rot"})
     new = rotate_handshake(stack.session.client("secretsmanager"), stack.secret_arn)
-    token_cache.clear()
+    token_cache().clear()
     reply = stack.call(TRYON, {**body, "handshake": new}, headers={"Idempotency-Key": "rot"})
     assert reply.status == 200
     assert reply.header("Idempotent-Replayed") == "true"

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from fashionos.errors import InvalidRequest, WebhookNotFound
+from fashionos.errors import InvalidRequest
+from fashionos.webhooks.errors import WebhookNotFound
 from fashionos.webhooks.models import EVENT_TYPES, WebhookCreate, WebhookUpdate
 from fashionos.webhooks.service import SECRET_OVERLAP_SECONDS, WebhookService
 from fashionos.webhooks.store import WebhookStore

@@ -88,15 +88,17 @@ GRANTS = {
         "dynamodb:UpdateItem": {"Fn::GetAtt": ["PartnerTable", "Arn"]},
     },
     # Webhooks and events: every /v1 route counts its caller's rate window (UpdateItem on the partner
-    # table); none reads a secret of Secrets Manager.
-    "CreateWebhookFunction": {"dynamodb:PutItem": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
-    "ListWebhooksFunction": {"dynamodb:Query": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
-    "GetWebhookFunction": {"dynamodb:GetItem": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
-    "UpdateWebhookFunction": {
+    # table); none reads a secret of Secrets Manager. A POST that honours Idempotency-Key reads the key's
+    # record (GetItem) and writes it with its change (PutItem in the transaction), on the partner table.
+    "CreateWebhookFunction": {
         "dynamodb:GetItem": PARTNERS,
         "dynamodb:PutItem": PARTNERS,
         "dynamodb:UpdateItem": PARTNERS,
     },
+    "ListWebhooksFunction": {"dynamodb:Query": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
+    "GetWebhookFunction": {"dynamodb:GetItem": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
+    # the fields it changes only, conditional on the version read (UpdateItem)
+    "UpdateWebhookFunction": {"dynamodb:GetItem": PARTNERS, "dynamodb:UpdateItem": PARTNERS},
     "DeleteWebhookFunction": {
         "dynamodb:GetItem": PARTNERS,
         "dynamodb:DeleteItem": PARTNERS,
@@ -111,7 +113,7 @@ GRANTS = {
     "TestWebhookFunction": {
         "dynamodb:GetItem": [PARTNERS, EVENTS],
         "dynamodb:UpdateItem": [PARTNERS, EVENTS],
-        "dynamodb:PutItem": EVENTS,
+        "dynamodb:PutItem": [PARTNERS, EVENTS],
     },
     "ListWebhookDeliveriesFunction": {
         "dynamodb:GetItem": PARTNERS,

@@ -6,10 +6,21 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
-from fashionos.webhooks.models import EVENT_TYPES
-
+# The event types partners subscribe to: the document's, and ``order.cancelled``. Each area emits its own
+# through the outbox; ``ping`` is only ever sent by POST /v1/webhooks/{id}/test.
+EventType = Literal[
+    "order.created",
+    "order.fulfilled",
+    "order.cancelled",
+    "product.updated",
+    "design.published",
+    "affiliate.click",
+    "affiliate.conversion",
+    "tryon.session.created",
+]
+EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventType)
 API_VERSION: Final = "v1"
 PING: Final = "ping"  # sent by POST /v1/webhooks/{id}/test, to that endpoint only
 ALL_TYPES: Final[tuple[str, ...]] = (*EVENT_TYPES, PING)

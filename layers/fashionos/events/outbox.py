@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from fashionos.events.models import RETENTION_SECONDS, Event, NewEvent
 from fashionos.events.store import EventStore, event_item, sequence_key
+from fashionos.idempotency import ConditionFailed
 from fashionos.ids import ulid
 from fashionos.times import rfc3339
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_ATTEMPTS = 10
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 
 class ChangeRejected(Exception):
@@ -44,27 +46,30 @@ class Outbox:
         self._clock = clock
 
     def commit(
-        self, org_id: str, events: Sequence[NewEvent], changes: Sequence[TransactWriteItemTypeDef] = ()
+        self,
+        org_id: str,
+        events: Sequence[NewEvent],
+        changes: Sequence[TransactWriteItemTypeDef] = (),
+        claim: Callable[[list[Event]], TransactWriteItemTypeDef] | None = None,
     ) -> list[Event]:
         """Apply ``changes`` (TransactWriteItems entries on any table) and record ``events``, all or
-        nothing; ``ChangeRejected`` if one of ``changes`` fails its condition."""
-        if len(changes) + 2 * len(events) > 100:  # DynamoDB's limit on one transaction
+        nothing, with the request's idempotency claim when it has one (``claim`` makes it from the events
+        as recorded); ``ChangeRejected`` if one of ``changes`` fails its condition,
+        ``IdempotencyInProgress`` if the claim does."""
+        if len(changes) + 2 * len(events) + (claim is not None) > MAX_TRANSACTION_ITEMS:
             raise ValueError("Too many changes and events for one transaction")
         for _ in range(MAX_ATTEMPTS):
             recorded, items = self._prepare(org_id, events)
             try:
-                self._store.transact([*changes, *items])
+                self._store.transact([*changes, *items], claim(recorded) if claim else None)
+            except ConditionFailed as failed:
+                if failed.index < len(changes):
+                    raise ChangeRejected(failed.index) from None
+                continue  # a concurrent commit moved a sequence counter: again
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = error.response.get("CancellationReasons") or []
-                codes = [reason.get("Code") for reason in reasons]
-                rejected = [
-                    i for i, code in enumerate(codes[: len(changes)]) if code == "ConditionalCheckFailed"
-                ]
-                if rejected:
-                    raise ChangeRejected(rejected[0]) from None
-                continue  # a concurrent commit moved a sequence counter (or a transaction conflict): again
+                continue  # a transaction conflict: again
             return recorded
         raise RuntimeError(f"Could not record events after {MAX_ATTEMPTS} attempts (contention)")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from fashionos.errors import EventNotFound, InvalidRequest
+from fashionos.errors import InvalidRequest
+from fashionos.events.errors import EventNotFound
 from fashionos.events.models import ALL_TYPES, EVENT_ID_PATTERN, RETENTION_SECONDS, Event
 from fashionos.events.store import EventStore
 from fashionos.ids import ulid_bound

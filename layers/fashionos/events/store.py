@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from fashionos.aws import condition_failed, query_page
 from fashionos.events.models import Event
+from fashionos.idempotency import transact_with_claim
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -144,5 +145,8 @@ class EventStore:
         )
         return int(item["Item"]["seq"]["N"]) if "Item" in item else 0
 
-    def transact(self, items: list[TransactWriteItemTypeDef]) -> None:
-        self._db.transact_write_items(TransactItems=items)
+    def transact(
+        self, items: list[TransactWriteItemTypeDef], claim: TransactWriteItemTypeDef | None = None
+    ) -> None:
+        """``items`` (and an idempotency claim) in one transaction: see ``transact_with_claim``."""
+        transact_with_claim(self._db, items, claim)

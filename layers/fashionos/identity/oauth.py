@@ -22,12 +22,15 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
 from fashionos.errors import (
+    DomainError,
     InvalidRequest,
     OAuthError,
     OAuthInvalidClient,
     OAuthInvalidRequest,
     OAuthInvalidScope,
+    OAuthTooManyAttempts,
     OAuthUnsupportedGrantType,
+    kind_of,
 )
 from fashionos.jsonbody import MAX_BODY_BYTES, parse_json
 
@@ -115,14 +118,24 @@ def resolve_scopes(requested: frozenset[str] | None, granted: frozenset[str]) ->
     return requested
 
 
+# RFC 6749 §5.2 errors on the wire: 400 unless listed. ``invalid_client`` is 401 with a Basic challenge:
+# RFC 6749 requires it when the client used Basic and allows it otherwise; RFC 9110 §15.5.2 requires one
+# on every 401, and it tells a client that sent nothing which scheme we accept.
+_STATUS: dict[type[DomainError], int] = {OAuthInvalidClient: 401, OAuthTooManyAttempts: 429}
+BASIC_CHALLENGE = 'Basic realm="fashionos"'
+
+
 def oauth_error_response(error: OAuthError) -> tuple[int, dict[str, str], dict[str, str]]:
     """Status, headers and body of an RFC 6749 §5.2 error (the body is for ``json.dumps``)."""
     headers = {"Content-Type": JSON, **NO_STORE}
-    if error.www_authenticate is not None:
-        headers["WWW-Authenticate"] = error.www_authenticate
+    if isinstance(error, OAuthInvalidClient):
+        headers["WWW-Authenticate"] = BASIC_CHALLENGE
+    if isinstance(error, OAuthTooManyAttempts):
+        headers["Retry-After"] = str(error.retry_after)
     # Our descriptions are already in the RFC's character set; this holds the line if one ever is not.
     description = _DESCRIPTION_UNSAFE.sub("?", error.description)
-    return error.status, headers, {"error": error.error, "error_description": description}
+    status = kind_of(error, _STATUS) or 400
+    return status, headers, {"error": error.error, "error_description": description}
 
 
 def token_response(

@@ -15,7 +15,6 @@ import math
 import re
 import time
 from collections.abc import Iterable
-from functools import cache
 
 from fashionos import aws
 from fashionos.errors import (
@@ -44,6 +43,7 @@ from fashionos.ids import (
     random_token,
     sha256_hex,
 )
+from fashionos.percontainer import per_container
 from fashionos.times import rfc3339_now
 
 HANDLE_PATTERN = re.compile(r"@[a-z0-9_]{2,30}")
@@ -287,7 +287,7 @@ def _sandbox_key_id(api_key: str) -> str | None:
     return prefixed_key_id(api_key, SANDBOX_KEY_PREFIX, SANDBOX_KEY_ID_LENGTH, SANDBOX_KEY_SECRET_LENGTH)
 
 
-@cache
+@per_container
 def partner_service(table: str) -> PartnerService:
     """The container's service on the partner table (its name comes from the caller's settings)."""
     return PartnerService(PartnerStore(aws.dynamodb(), table))

@@ -8,39 +8,34 @@ A handler registers one route and gets a validated, authenticated ``IntegrationR
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from fashionos import aws, errors, proxy
-from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, fingerprint
+from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, checked_key, fingerprint
 from fashionos.integration.cors import cors_headers, preflight_headers
 from fashionos.integration.handshake import verify_handshake
 from fashionos.jsonbody import describe_validation_error, json_object
 from fashionos.observability import logger
+from fashionos.percontainer import per_container
 from fashionos.ratelimit import RateLimiter
 from fashionos.settings import settings
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
-
-# Domain errors → HTTP status: the only place this mapping exists for the Integration API.
+# Error kinds → HTTP status: the only place this mapping exists for the Integration API (its document's
+# codes: an unknown or inactive API key and a key of another user are 403).
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidRequest: 400,
-    errors.InvalidHandshake: 401,
-    errors.ApiKeyNotFound: 403,
-    errors.ApiKeyInactive: 403,
-    errors.OwnershipMismatch: 403,
-    errors.UserNotFound: 404,
-    errors.RouteNotFound: 404,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
     errors.MethodNotAllowed: 405,
-    errors.IdempotencyInProgress: 409,
+    errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
-    errors.IdempotencyKeyReused: 422,
-    errors.RateLimited: 429,
+    errors.Unprocessable: 422,
+    errors.TooManyRequests: 429,
 }
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -69,7 +64,7 @@ def ok(message: str, warnings: list[str] | None = None) -> dict[str, Any]:
     return body
 
 
-@cache
+@per_container
 def rate_limiter() -> RateLimiter:
     config = settings()
     return RateLimiter(aws.dynamodb(), config.table_name, limit=config.rate_limit_per_minute)
@@ -102,13 +97,18 @@ class IntegrationApi:
                 status, body, extra = 204, None, {"Allow": "POST", **preflight_headers(origin, "POST")}
             else:
                 status, body, extra = self._dispatch(event, headers)
-        except tuple(STATUS) as error:
-            status, body = STATUS[type(error)], {"success": False, "error": error.message}
-            if isinstance(error, errors.MethodNotAllowed):
-                extra = {"Allow": error.allow}
-            elif isinstance(error, errors.RateLimited):
-                extra = {"Retry-After": str(error.retry_after)}
-            logger.info("Request refused", status=status, error=error.message)
+        except errors.DomainError as error:
+            mapped = errors.kind_of(error, STATUS)
+            if mapped is None:
+                logger.exception("Unmapped domain error")
+                status, body = 500, {"success": False, "error": "Internal server error"}
+            else:
+                status, body = mapped, {"success": False, "error": error.message}
+                if isinstance(error, errors.MethodNotAllowed):
+                    extra = {"Allow": error.allow}
+                elif isinstance(error, errors.TooManyRequests):
+                    extra = {"Retry-After": str(error.retry_after)}
+                logger.info("Request refused", status=status, error=error.message)
         except Exception:
             logger.exception("Unhandled error")
             status, body = 500, {"success": False, "error": "Internal server error"}
@@ -154,14 +154,12 @@ def _idempotently(
     route: Route, body: dict[str, Any], key: str, *, resource: str
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Run ``route`` once per Idempotency-Key: a retry gets the first response, or finishes it."""
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise errors.InvalidRequest("Idempotency-Key must be 1-255 printable ASCII characters")
     config = settings()
     claim = IdempotencyClaim(
         client=aws.dynamodb(),
         table=config.table_name,
         scope="integration",
-        key=key,
+        key=checked_key(key),
         fingerprint=fingerprint("POST", resource, body, ignore=frozenset({"handshake"})),
         ttl_seconds=config.idempotency_ttl_seconds,
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fashionos import aws
 from fashionos.errors import InvalidHandshake
 from fashionos.ids import random_token
+from fashionos.percontainer import per_container
 from fashionos.settings import settings
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ class _TokenCache:
             self._expires = 0.0
 
 
-token_cache = _TokenCache()
+@per_container
+def token_cache() -> _TokenCache:
+    return _TokenCache()
 
 
 def _matches(candidate: bytes, tokens: tuple[bytes, ...]) -> bool:
@@ -63,7 +66,7 @@ def verify_handshake(presented: object) -> None:
     if not isinstance(presented, str) or not presented:
         raise InvalidHandshake("Missing handshake token")
     candidate = presented.encode()
-    if not (_matches(candidate, token_cache.get()) or _matches(candidate, token_cache.get(refresh=True))):
+    if not (_matches(candidate, token_cache().get()) or _matches(candidate, token_cache().get(refresh=True))):
         raise InvalidHandshake("Invalid handshake token")
 
 

@@ -7,7 +7,6 @@ The JWT code (PyJWT, cryptography: ~0.1 s of imports) is imported by the first c
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from fashionos import aws
@@ -15,8 +14,9 @@ from fashionos.errors import SigningKeysUnavailable
 from fashionos.identity import partners
 from fashionos.identity.partner_models import DEFAULT_RATE_TIER, RATE_TIERS
 from fashionos.identity.partners import PartnerService
+from fashionos.percontainer import per_container
 from fashionos.ratelimit import RateLimiter
-from fashionos.settings import partner_settings
+from fashionos.settings import partner_settings, token_settings
 
 if TYPE_CHECKING:
     from fashionos.identity.signing_keys import SigningKeys
@@ -27,13 +27,13 @@ def partner_service() -> PartnerService:
     return partners.partner_service(partner_settings().partner_table_name)
 
 
-@cache
+@per_container
 def signing_keys() -> SigningKeys:
     """The keys, fetched and parsed once (then refreshed by ``SigningKeys`` itself). Not cached on failure,
     so a request after the secret got its key finds it."""
     from fashionos.identity.signing_keys import SigningKeys
 
-    config = partner_settings()
+    config = token_settings()
     keys = SigningKeys(ttl_seconds=config.secret_cache_seconds)
     try:
         keys.load(aws.secretsmanager(), config.signing_key_secret_id)
@@ -53,10 +53,10 @@ def token_issuer(issuer: str) -> TokenIssuer:
 def token_verifier(issuer: str) -> TokenVerifier:
     from fashionos.identity.tokens import TokenVerifier
 
-    return TokenVerifier(issuer, partner_settings().token_audience, signing_keys())
+    return TokenVerifier(issuer, token_settings().token_audience, signing_keys())
 
 
-@cache
+@per_container
 def rate_limiter() -> RateLimiter:
     """Requests per minute per principal, counted in the partner table (each call passes its tier's limit)."""
     return RateLimiter(

@@ -15,29 +15,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from fashionos import proxy
+from fashionos import aws, proxy
 from fashionos.errors import (
+    Conflict,
     DomainError,
-    EventNotFound,
+    Forbidden,
+    IdempotencyInProgress,
     InsufficientScope,
     InvalidApiKey,
     InvalidRequest,
     InvalidToken,
+    MethodNotAllowed,
+    NotFound,
     OAuthError,
     OAuthInvalidRequest,
-    OAuthTooManyAttempts,
-    OrgNotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     RateLimited,
-    SigningKeysUnavailable,
-    WebhookDisabled,
-    WebhookNotFound,
+    TooManyRequests,
+    Unauthenticated,
+    Unavailable,
+    Unprocessable,
+    kind_of,
 )
+from fashionos.idempotency import Claim, IdempotencyKey, checked_key
 from fashionos.identity.oauth import oauth_error_response
 from fashionos.identity.principal import Principal, require_scope
+from fashionos.ids import sha256_hex
 from fashionos.jsonbody import describe_validation_error, json_object
 from fashionos.observability import logger
 from fashionos.partner.container import rate_limiter
@@ -48,8 +55,11 @@ if TYPE_CHECKING:  # pydantic is imported by the routes that parse a body, not b
     from pydantic import BaseModel
 
 PROBLEM_JSON = "application/problem+json"
+# The type of a problem with a code: its documentation, by code.
+PROBLEM_TYPES = "https://docs.fashionos.dev/problems/"
 NOT_READY_RETRY_AFTER = "30"
 Model = TypeVar("Model", bound="BaseModel")
+T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -64,6 +74,12 @@ class PartnerRequest:
     principal: Principal | None = None  # the caller of a /v1 route, as the authorizer decided
     path_parameters: Mapping[str, str] = field(default_factory=dict)  # {"webhook_id": ...}
     query: Mapping[str, str] = field(default_factory=dict)  # the query string (last value of a name)
+    idempotency: IdempotencyKey | None = None  # a POST's Idempotency-Key, not yet used
+
+    def claim(self, render: Callable[[T], Response]) -> Claim[T] | None:
+        """For a domain operation that writes once per Idempotency-Key: its result, rendered by
+        ``render``, is stored with its change (None: the request has no key)."""
+        return Claim(self.idempotency, render) if self.idempotency else None
 
     @property
     def org_id(self) -> str:
@@ -179,12 +195,10 @@ def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> proxy.Lambda
             return _proxy_response(response.status, response.headers, response.body, request_id)
         except OAuthError as error:
             status, headers, body = oauth_error_response(error)
-            if isinstance(error, OAuthTooManyAttempts):
-                headers["Retry-After"] = str(error.retry_after)
             logger.info("Request refused", status=status, error=error.error, detail=error.description)
             return _proxy_response(status, headers, body, request_id)
-        except SigningKeysUnavailable as error:
-            logger.error("Signing keys unavailable", detail=error.message)
+        except Unavailable as error:
+            logger.error("Dependency unavailable", detail=error.message)
             body = {"error": "temporarily_unavailable", "error_description": "Try again later"}
             headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
             return _proxy_response(503, {**headers, "Retry-After": NOT_READY_RETRY_AFTER}, body, request_id)
@@ -205,11 +219,8 @@ def document_entrypoint(endpoint: Endpoint) -> proxy.LambdaHandler:
         try:
             response = endpoint(_request(event, request_id))
             return _proxy_response(response.status, response.headers, response.body, request_id)
-        except InvalidRequest as error:
-            return _problem(400, "Bad Request", error.message, request_id)
-        except SigningKeysUnavailable as error:
-            logger.error("Signing keys unavailable", detail=error.message)
-            return _problem(503, "Service Unavailable", "Try again later", request_id, NOT_READY_RETRY_AFTER)
+        except DomainError as error:
+            return _error_response(error, request_id, {})
         except Exception:
             logger.exception("Unhandled error")
             return _problem(500, "Internal Server Error", None, request_id)
@@ -222,33 +233,39 @@ def _problem(
     title: str,
     detail: str | None,
     request_id: str,
-    retry_after: str | None = None,
     headers: Mapping[str, str] | None = None,
+    code: str | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    """An RFC 9457 problem document; an error with a ``code`` gets a ``type`` of its own and the ``code``
+    (Stripe's field) for clients to branch on."""
+    body: dict[str, Any] = {
+        "type": f"{PROBLEM_TYPES}{code}" if code else "about:blank",
+        "title": title,
+        "status": status,
+    }
     if detail:
         body["detail"] = detail
+    if code:
+        body["code"] = code
     body["request_id"] = request_id
     all_headers = {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store", **(headers or {})}
-    if retry_after:
-        all_headers["Retry-After"] = retry_after
     return _proxy_response(status, all_headers, body, request_id)
 
 
-# --- /v1 routes ------------------------------------------------------------------------------------
-
-# Domain errors as problem documents: the one place a /v1 error gets its status (most specific class
-# first; anything unlisted is a 500).
+# Error kinds as problem documents: the one place a Partner API error gets its status. A kind not listed
+# (and any other exception) is a 500.
 _PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
     InvalidRequest: (400, "Bad Request"),
-    InvalidToken: (401, "Unauthorized"),
-    InsufficientScope: (403, "Forbidden"),
-    OrgNotFound: (404, "Not Found"),
-    WebhookNotFound: (404, "Not Found"),
-    EventNotFound: (404, "Not Found"),
-    WebhookDisabled: (409, "Conflict"),
+    Unauthenticated: (401, "Unauthorized"),
+    Forbidden: (403, "Forbidden"),
+    NotFound: (404, "Not Found"),
+    MethodNotAllowed: (405, "Method Not Allowed"),
+    Conflict: (409, "Conflict"),
+    PreconditionFailed: (412, "Precondition Failed"),
     PayloadTooLarge: (413, "Content Too Large"),
-    RateLimited: (429, "Too Many Requests"),
+    Unprocessable: (422, "Unprocessable Content"),
+    TooManyRequests: (429, "Too Many Requests"),
+    Unavailable: (503, "Service Unavailable"),
 }
 
 
@@ -258,9 +275,32 @@ def _problem_headers(error: DomainError) -> dict[str, str]:
     if isinstance(error, InsufficientScope):  # RFC 6750 §3.1
         challenge = f'Bearer realm="fashionos", error="insufficient_scope", scope="{error.scope}"'
         return {"WWW-Authenticate": challenge}
-    if isinstance(error, RateLimited):
+    if isinstance(error, TooManyRequests):
         return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unavailable):
+        return {"Retry-After": NOT_READY_RETRY_AFTER}
+    if isinstance(error, MethodNotAllowed):
+        return {"Allow": error.allow}
     return {}
+
+
+def _error_response(error: DomainError, request_id: str, headers: Mapping[str, str]) -> dict[str, Any]:
+    mapped = kind_of(error, _PROBLEMS)
+    if mapped is None:
+        logger.exception("Unmapped domain error")
+        return _problem(500, "Internal Server Error", None, request_id, headers=headers)
+    status, title = mapped
+    if status >= 500:
+        logger.error("Request failed", status=status, error=type(error).__name__, detail=error.message)
+        detail = "Try again later"
+    else:
+        logger.info("Request refused", status=status, error=type(error).__name__, detail=error.message)
+        detail = error.message
+    headers = {**headers, **_problem_headers(error)}
+    return _problem(status, title, detail, request_id, headers=headers, code=error.code)
+
+
+# --- /v1 routes ------------------------------------------------------------------------------------
 
 
 def rate_limit_headers(window: RateWindow, policy: str) -> dict[str, str]:
@@ -276,7 +316,12 @@ def rate_limit_headers(window: RateWindow, policy: str) -> dict[str, str]:
 
 
 def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
-    """The Lambda handler of a ``/v1`` route that requires ``scope``; errors are RFC 9457 problems."""
+    """The Lambda handler of a ``/v1`` route that requires ``scope``; errors are RFC 9457 problems.
+
+    A POST with an ``Idempotency-Key`` (Stripe's semantics): the first response stored with its change is
+    replayed (``Idempotent-Replayed: true``) for 24 hours; the key sent with a different request is 422;
+    while the first is still running, 409.
+    """
 
     def handle(event: dict[str, Any]) -> dict[str, Any]:
         request_id = proxy.request_id(event)
@@ -289,24 +334,50 @@ def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
             if window.exceeded:
                 raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
             require_scope(principal, scope)
-            response = endpoint(_request(event, request_id, principal))
+            request = _request(event, request_id, principal)
+            key = _idempotency_key(event, request)
+            if key is None:
+                response = endpoint(request)
+            else:
+                response = _idempotently(endpoint, replace(request, idempotency=key), key)
             return _proxy_response(response.status, {**response.headers, **limits}, response.body, request_id)
         except DomainError as error:
-            status, title = next(
-                (mapped for cls, mapped in _PROBLEMS.items() if isinstance(error, cls)),
-                (500, "Internal Server Error"),
-            )
-            if status == 500:
-                logger.exception("Unmapped domain error")
-                return _problem(500, "Internal Server Error", None, request_id, headers=limits)
-            logger.info("Request refused", status=status, error=type(error).__name__, detail=error.message)
-            headers = {**limits, **_problem_headers(error)}
-            return _problem(status, title, error.message, request_id, headers=headers)
+            return _error_response(error, request_id, limits)
         except Exception:
             logger.exception("Unhandled error")
             return _problem(500, "Internal Server Error", None, request_id, headers=limits)
 
     return proxy.lambda_entrypoint(handle)
+
+
+def _idempotency_key(event: Mapping[str, Any], request: PartnerRequest) -> IdempotencyKey | None:
+    """The POST's Idempotency-Key, scoped to the caller's org; the same request is the same method, path
+    and body bytes."""
+    key = request.headers.get("idempotency-key")
+    if key is None or request.method != "POST":
+        return None
+    path = str(event.get("path") or "")
+    config = partner_settings()
+    return IdempotencyKey(
+        client=aws.dynamodb(),
+        table=config.partner_table_name,
+        scope=f"partner:{request.org_id}",
+        key=checked_key(key),
+        fingerprint=sha256_hex(f"{request.method} {path} ".encode() + request.body),
+        ttl_seconds=config.idempotency_ttl_seconds,
+    )
+
+
+def _idempotently(endpoint: Endpoint, request: PartnerRequest, key: IdempotencyKey) -> Response:
+    stored = key.stored()
+    if stored is None:
+        try:
+            return endpoint(request)
+        except IdempotencyInProgress:  # claimed meanwhile: replay the first response if it committed
+            stored = key.stored()
+            if stored is None:
+                raise
+    return Response(stored.status, {**stored.headers, "Idempotent-Replayed": "true"}, stored.body)
 
 
 class Unauthorized(Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from functools import cache
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -20,6 +19,7 @@ from fashionos.errors import (
 from fashionos.idempotency import IdempotencyClaim
 from fashionos.ids import hash_matches, new_prefixed_key, prefixed_id, prefixed_key_id, sha256_hex
 from fashionos.observability import logger, metrics
+from fashionos.percontainer import per_container
 from fashionos.settings import settings
 from fashionos.times import rfc3339_now
 from fashionos.usage.models import (
@@ -203,7 +203,7 @@ class UsageService:
         )
 
 
-@cache
+@per_container
 def usage_service() -> UsageService:
     """The container's service, on the table named by the settings."""
     return UsageService(UsageStore(aws.dynamodb(), settings().table_name))

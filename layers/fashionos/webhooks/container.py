@@ -3,13 +3,13 @@ and queue its settings name."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from fashionos import aws
 from fashionos.events.outbox import Outbox
 from fashionos.events.service import EventService
 from fashionos.events.store import EventStore
+from fashionos.percontainer import per_container
 from fashionos.settings import webhook_settings
 from fashionos.webhooks.deliveries import DeliveryLog
 from fashionos.webhooks.queue import DeliveryQueue
@@ -33,36 +33,36 @@ def _delivery_log() -> DeliveryLog:
     return DeliveryLog(aws.dynamodb(), webhook_settings().partner_table_name)
 
 
-@cache
+@per_container
 def delivery_queue() -> DeliveryQueue:
     return DeliveryQueue(aws.sqs(), webhook_settings().queue_url)
 
 
-@cache
+@per_container
 def webhook_service() -> WebhookService:
     return WebhookService(_webhook_store(), allow_loopback=webhook_settings().allow_loopback)
 
 
-@cache
+@per_container
 def event_service() -> EventService:
     return EventService(_event_store())
 
 
-@cache
+@per_container
 def delivery_service() -> DeliveryService:
     return DeliveryService(
         webhook_service(), event_service(), _delivery_log(), delivery_queue(), Outbox(_event_store())
     )
 
 
-@cache
+@per_container
 def fanout() -> Fanout:
     from fashionos.webhooks.fanout import Fanout
 
     return Fanout(_webhook_store(), delivery_queue())
 
 
-@cache
+@per_container
 def delivery_worker() -> DeliveryWorker:
     from fashionos.webhooks.worker import DeliveryWorker
 

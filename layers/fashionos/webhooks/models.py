@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# The document's event types; ``ping`` is only ever sent by POST /v1/webhooks/{id}/test.
-EventType = Literal[
-    "order.created",
-    "order.fulfilled",
-    "product.updated",
-    "design.published",
-    "affiliate.click",
-    "affiliate.conversion",
-    "tryon.session.created",
-]
-EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventType)
+from fashionos.events.models import EVENT_TYPES, EventType
+
 MAX_DESCRIPTION_LENGTH = 500
 Description = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH)]
 Events = Annotated[list[EventType], Field(min_length=1, max_length=len(EVENT_TYPES))]
@@ -73,6 +64,7 @@ class Webhook:
     # Epoch second of the first failed attempt since the last success (disabled after 5 days of failing).
     failing_since: int | None = None
     disabled_reason: str | None = None  # why it is disabled, when it is
+    version: int = 0  # moved by every write (a change is conditional on the version it read)
 
     def signing_secrets(self, now: float) -> list[str]:
         """The secrets a delivery at ``now`` is signed with: the current one, and the previous one during

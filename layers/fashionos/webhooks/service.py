@@ -13,23 +13,26 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from fashionos.errors import InvalidRequest, WebhookDisabled, WebhookNotFound
+from fashionos.errors import Conflict, InvalidRequest
 from fashionos.events.models import PING, Event, NewEvent
 from fashionos.events.outbox import Outbox
 from fashionos.events.service import EventService, event_window
+from fashionos.idempotency import Claim
 from fashionos.ids import prefixed_id
 from fashionos.times import rfc3339_now
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog
+from fashionos.webhooks.errors import WebhookDisabled, WebhookNotFound
 from fashionos.webhooks.fanout import delivery_message, recipients
 from fashionos.webhooks.models import RecoverRequest, Webhook, WebhookCreate, WebhookUpdate
 from fashionos.webhooks.queue import DeliveryQueue
 from fashionos.webhooks.signing import new_secret
-from fashionos.webhooks.store import WebhookStore
+from fashionos.webhooks.store import StaleWrite, WebhookStore
 from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public, system_resolve
 
 WEBHOOK_ID_PATTERN = re.compile(r"whk_[0-9A-HJKMNP-TV-Z]{26}")
 ATTEMPT_ID_PATTERN = re.compile(r"atm_[0-9A-HJKMNP-TV-Z]{26}")
 SECRET_OVERLAP_SECONDS = 24 * 3600  # a rotated-out secret keeps signing this long
+MAX_WRITE_ATTEMPTS = 5
 
 
 class WebhookService:
@@ -46,7 +49,7 @@ class WebhookService:
         self._resolve = resolve
         self._clock = clock
 
-    def create(self, org_id: str, request: WebhookCreate) -> Webhook:
+    def create(self, org_id: str, request: WebhookCreate, claim: Claim[Webhook] | None = None) -> Webhook:
         """A new enabled subscription; its ``secret`` is shown to the caller this once."""
         now = rfc3339_now()
         webhook = Webhook(
@@ -59,8 +62,9 @@ class WebhookService:
             secret=new_secret(),
             created_at=now,
             updated_at=now,
+            version=1,
         )
-        self._store.put(webhook, new=True)
+        self._store.create(webhook, claim.item(webhook) if claim else None)
         return webhook
 
     def get(self, org_id: str, webhook_id: str) -> Webhook:
@@ -79,41 +83,67 @@ class WebhookService:
         return self._store.page(org_id, limit, cursor)
 
     def update(self, org_id: str, webhook_id: str, request: WebhookUpdate) -> Webhook:
-        webhook = self.get(org_id, webhook_id)
-        changed = replace(
-            webhook,
-            url=self._checked_url(request.url) if request.url is not None else webhook.url,
-            events=frozenset(request.events) if request.events is not None else webhook.events,
-            description=request.description if request.description is not None else webhook.description,
-            updated_at=rfc3339_now(),
-        )
-        if request.enabled is not None and request.enabled != (webhook.status == "enabled"):
-            # Enabling starts afresh (no failure streak); disabling says who did it.
+        url = self._checked_url(request.url) if request.url is not None else None
+
+        def change(webhook: Webhook) -> Webhook:
             changed = replace(
-                changed,
-                status="enabled" if request.enabled else "disabled",
-                failing_since=None,
-                disabled_reason=None if request.enabled else "Disabled through the API",
+                webhook,
+                url=url if url is not None else webhook.url,
+                events=frozenset(request.events) if request.events is not None else webhook.events,
+                description=request.description if request.description is not None else webhook.description,
             )
-        self._store.put(changed, new=False)
-        return changed
+            if request.enabled is not None and request.enabled != (webhook.status == "enabled"):
+                # Enabling starts afresh (no failure streak); disabling says who did it.
+                changed = replace(
+                    changed,
+                    status="enabled" if request.enabled else "disabled",
+                    failing_since=None,
+                    disabled_reason=None if request.enabled else "Disabled through the API",
+                )
+            return changed
+
+        return self._change(org_id, webhook_id, change)
 
     def delete(self, org_id: str, webhook_id: str) -> None:
         self.get(org_id, webhook_id)  # an id that cannot be ours is not found, not a lookup
         self._store.delete(org_id, webhook_id)
 
-    def rotate_secret(self, org_id: str, webhook_id: str) -> Webhook:
+    def rotate_secret(self, org_id: str, webhook_id: str, claim: Claim[Webhook] | None = None) -> Webhook:
         """A new secret (shown once); the old one signs alongside it for ``SECRET_OVERLAP_SECONDS``."""
-        webhook = self.get(org_id, webhook_id)
-        rotated = replace(
-            webhook,
-            secret=new_secret(),
-            previous_secret=webhook.secret,
-            previous_secret_expires_at=math.ceil(self._clock() + SECRET_OVERLAP_SECONDS),
-            updated_at=rfc3339_now(),
-        )
-        self._store.put(rotated, new=False)
-        return rotated
+        secret = new_secret()
+
+        def rotate(webhook: Webhook) -> Webhook:
+            return replace(
+                webhook,
+                secret=secret,
+                previous_secret=webhook.secret,
+                previous_secret_expires_at=math.ceil(self._clock() + SECRET_OVERLAP_SECONDS),
+            )
+
+        return self._change(org_id, webhook_id, rotate, claim)
+
+    def _change(
+        self,
+        org_id: str,
+        webhook_id: str,
+        change: Callable[[Webhook], Webhook],
+        claim: Claim[Webhook] | None = None,
+    ) -> Webhook:
+        """Apply ``change`` to the subscription as it is now, writing only what it changes; when something
+        else (another change, the delivery worker) wrote in between, read again and redo it, so neither
+        write is lost. A change that changes nothing writes nothing."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            webhook = self.get(org_id, webhook_id)
+            changed = change(webhook)
+            if changed == webhook:
+                return webhook
+            changed = replace(changed, updated_at=rfc3339_now(), version=webhook.version + 1)
+            try:
+                self._store.update(webhook, changed, claim.item(changed) if claim else None)
+            except StaleWrite:
+                continue
+            return changed
+        raise Conflict(f"Webhook {webhook_id} is being changed by another request; try again")
 
     def _checked_url(self, url: str) -> str:
         endpoint = parse_endpoint_url(url)
@@ -141,11 +171,13 @@ class DeliveryService:
         self._outbox = outbox
         self._clock = clock
 
-    def ping(self, org_id: str, webhook_id: str) -> Event:
+    def ping(self, org_id: str, webhook_id: str, claim: Claim[Event] | None = None) -> Event:
         """A signed ``ping`` event to this endpoint only (through the outbox, like every event)."""
         webhook = self._enabled(org_id, webhook_id)
         data = {"id": webhook.webhook_id, "object": "webhook", "url": webhook.url}
-        (event,) = self._outbox.commit(org_id, [NewEvent(PING, data, target_webhook_id=webhook.webhook_id)])
+        ping = NewEvent(PING, data, target_webhook_id=webhook.webhook_id)
+        claimed = (lambda events: claim.item(events[0])) if claim else None
+        (event,) = self._outbox.commit(org_id, [ping], claim=claimed)
         return event
 
     def attempts(

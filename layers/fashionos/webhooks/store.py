@@ -2,8 +2,9 @@
 
 One item per subscription in the partner table, under its org: ``ORG#{org_id}`` / ``WEBHOOK#{webhook_id}``
 (url, events, description, status, secret, previous_secret and previous_secret_expires_at during a
-rotation's overlap, created_at, updated_at). Every read names the org, so another org's id is simply not
-found; an org's subscriptions are one Query, in creation order (ids are ULIDs).
+rotation's overlap, created_at, updated_at, and ``version``, moved by every write: a change read at one
+version writes only its own fields, and only if nothing moved it since). Every read names the org, so
+another org's id is simply not found; an org's subscriptions are one Query, in creation order (ids are ULIDs).
 """
 
 from __future__ import annotations
@@ -13,15 +14,24 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from fashionos.aws import condition_failed, query_page
-from fashionos.errors import WebhookNotFound
+from fashionos.idempotency import ConditionFailed, transact_with_claim
+from fashionos.webhooks.errors import WebhookNotFound
 from fashionos.webhooks.models import Webhook, WebhookStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, QueryInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 Item = dict[str, Any]
 _PREFIX = "WEBHOOK#"
+
+
+class StaleWrite(Exception):
+    """The subscription changed since it was read: read it again and redo the change."""
 
 
 def _key(org_id: str, webhook_id: str) -> dict[str, AttributeValueTypeDef]:
@@ -37,6 +47,7 @@ def _item(webhook: Webhook) -> Item:
         "secret": {"S": webhook.secret},
         "created_at": {"S": webhook.created_at},
         "updated_at": {"S": webhook.updated_at},
+        "version": {"N": str(webhook.version)},
     }
     if webhook.description is not None:
         item["description"] = {"S": webhook.description}
@@ -67,6 +78,7 @@ def _webhook(item: Item) -> Webhook:
         ),
         failing_since=int(item["failing_since"]["N"]) if "failing_since" in item else None,
         disabled_reason=item["disabled_reason"]["S"] if "disabled_reason" in item else None,
+        version=int(item["version"]["N"]) if "version" in item else 0,
     )
 
 
@@ -75,15 +87,51 @@ class WebhookStore:
         self._db = client
         self._table = table
 
-    def put(self, webhook: Webhook, *, new: bool) -> None:
-        """Write the whole subscription: a new one must not exist yet, a changed one must still exist."""
-        condition = "attribute_not_exists(pk)" if new else "attribute_exists(pk)"
+    def create(self, webhook: Webhook, claim: TransactWriteItemTypeDef | None = None) -> None:
+        put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": _item(webhook),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        transact_with_claim(self._db, [put], claim)
+
+    def update(self, before: Webhook, after: Webhook, claim: TransactWriteItemTypeDef | None = None) -> None:
+        """Write the fields ``after`` changes (and only those), on the condition that the subscription is
+        still at ``before.version``: ``StaleWrite`` if anything (a PATCH, a rotation, the delivery worker)
+        changed it since it was read, ``WebhookNotFound`` if it was deleted."""
+        old, new = _item(before), _item(after)
+        changed = {name: value for name, value in new.items() if old.get(name) != value and name != "version"}
+        removed = [name for name in old if name not in new]
+        names = {f"#{name}": name for name in [*changed, *removed, "version"]}
+        values: dict[str, AttributeValueTypeDef] = {f":{name}": value for name, value in changed.items()}
+        values[":next"] = {"N": str(after.version)}
+        expression = "SET " + ", ".join([*(f"#{n} = :{n}" for n in changed), "#version = :next"])
+        if removed:
+            expression += " REMOVE " + ", ".join(f"#{n}" for n in removed)
+        condition = "attribute_exists(pk) AND "
+        if before.version:
+            condition += "#version = :read"
+            values[":read"] = {"N": str(before.version)}
+        else:
+            condition += "attribute_not_exists(#version)"
+        update: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(before.org_id, before.webhook_id),
+                "UpdateExpression": expression,
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+                "ExpressionAttributeNames": names,
+            }
+        }
         try:
-            self._db.put_item(TableName=self._table, Item=_item(webhook), ConditionExpression=condition)
-        except ClientError as error:
-            if not condition_failed(error):
-                raise
-            raise WebhookNotFound(f"Webhook {webhook.webhook_id} not found") from None
+            transact_with_claim(self._db, [update], claim)
+        except ConditionFailed:
+            if self.get(before.org_id, before.webhook_id) is None:
+                raise WebhookNotFound(f"Webhook {before.webhook_id} not found") from None
+            raise StaleWrite from None
 
     def get(self, org_id: str, webhook_id: str) -> Webhook | None:
         item = self._db.get_item(TableName=self._table, Key=_key(org_id, webhook_id), ConsistentRead=True)
@@ -138,11 +186,12 @@ class WebhookStore:
         self._update(webhook, "REMOVE failing_since", {})
 
     def _update(self, webhook: Webhook, expression: str, values: dict[str, AttributeValueTypeDef]) -> None:
+        values = {**values, ":one": {"N": "1"}}
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key=_key(webhook.org_id, webhook.webhook_id),
-                UpdateExpression=expression,
+                UpdateExpression=f"{expression} ADD #version :one",  # a PATCH read before this retries
                 ConditionExpression="attribute_exists(pk)",  # a deleted subscription stays deleted
                 **_expression_arguments(expression, values),
             )
@@ -152,10 +201,9 @@ class WebhookStore:
 
 
 def _expression_arguments(expression: str, values: dict[str, AttributeValueTypeDef]) -> dict[str, Any]:
-    """ExpressionAttributeNames/Values as far as the expression uses them (DynamoDB refuses unused ones)."""
-    arguments: dict[str, Any] = {}
+    """ExpressionAttributeNames/Values as far as the expression uses them (DynamoDB refuses unused ones):
+    every worker write also moves the version."""
+    names = {"#version": "version"}
     if "#status" in expression:
-        arguments["ExpressionAttributeNames"] = {"#status": "status"}
-    if values:
-        arguments["ExpressionAttributeValues"] = values
-    return arguments
+        names["#status"] = "status"
+    return {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}

@@ -4,7 +4,7 @@ from fashionos.identity.oauth import JSON, NO_STORE, parse_token_operation_reque
 from fashionos.identity.token_operations import introspect_token
 from fashionos.partner.container import partner_service, token_verifier
 from fashionos.partner.http import PartnerRequest, Response, oauth_entrypoint
-from fashionos.settings import partner_settings
+from fashionos.settings import token_settings
 
 
 def introspect(request: PartnerRequest) -> Response:
@@ -14,7 +14,7 @@ def introspect(request: PartnerRequest) -> Response:
         partner_service(),
         token_verifier(request.base_url),
         issuer=request.base_url,
-        audience=partner_settings().token_audience,
+        audience=token_settings().token_audience,
     )
     return Response(200, {"Content-Type": JSON, **NO_STORE}, body)
 

@@ -4,7 +4,7 @@ from fashionos.identity.grant import grant_client_credentials
 from fashionos.identity.oauth import parse_token_request, token_response
 from fashionos.partner.container import partner_service, token_issuer
 from fashionos.partner.http import PartnerRequest, Response, oauth_entrypoint
-from fashionos.settings import partner_settings
+from fashionos.settings import token_settings
 
 
 def token(request: PartnerRequest) -> Response:
@@ -13,7 +13,7 @@ def token(request: PartnerRequest) -> Response:
         token_request,
         partner_service(),
         token_issuer(request.base_url),
-        partner_settings().token_audience,
+        token_settings().token_audience,
     )
     return Response(*token_response(issued.access_token, issued.expires_in, issued.scopes))
 

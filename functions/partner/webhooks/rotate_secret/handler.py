@@ -4,12 +4,19 @@ signing alongside it for 24 hours, so a receiver can switch without missing a de
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 from fashionos.times import rfc3339
 from fashionos.webhooks.container import webhook_service
+from fashionos.webhooks.models import Webhook
 
 SCOPE = "webhooks:manage"
 
 
 def rotate_secret(request: PartnerRequest) -> Response:
-    webhook = webhook_service().rotate_secret(request.org_id, request.path("webhook_id"))
+    webhook = webhook_service().rotate_secret(
+        request.org_id, request.path("webhook_id"), request.claim(rotated)
+    )
+    return rotated(webhook)
+
+
+def rotated(webhook: Webhook) -> Response:
     return json_response(
         {
             **webhook.public(),
