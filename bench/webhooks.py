@@ -53,8 +53,9 @@ from fashionos.ids import prefixed_id
 from fashionos.percontainer import reset_all
 from fashionos.times import rfc3339
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog, DeliveryStatus
-from fashionos.webhooks.models import Webhook, WebhookCreate
+from fashionos.webhooks.models import Webhook
 from fashionos.webhooks.queue import DeliveryMessage
+from fashionos.webhooks.requests import WebhookCreate
 from fashionos.webhooks.sender import TIMEOUT_SECONDS
 from fashionos.webhooks.signing import signed_headers
 from fashionos.webhooks.store import WebhookStore

@@ -10,8 +10,9 @@ import pytest
 from pydantic import ValidationError
 
 from fashionos.errors import InvalidRequest
+from fashionos.events.models import EVENT_TYPES
 from fashionos.webhooks.errors import WebhookNotFound
-from fashionos.webhooks.models import EVENT_TYPES, WebhookCreate, WebhookUpdate
+from fashionos.webhooks.requests import WebhookCreate, WebhookUpdate
 from fashionos.webhooks.service import SECRET_OVERLAP_SECONDS, WebhookService
 from fashionos.webhooks.store import WebhookStore
 from fashionos.webhooks.urls import UnsafeWebhookUrl
@@ -90,6 +91,7 @@ def test_every_documented_event_type_is_known() -> None:
     assert set(EVENT_TYPES) == {
         "order.created",
         "order.fulfilled",
+        "order.cancelled",
         "product.updated",
         "design.published",
         "affiliate.click",

@@ -46,6 +46,7 @@ SIGNING_KEYS = {"secretsmanager:GetSecretValue": {"Ref": "SigningKeySecret"}}
 PARTNERS = {"Fn::GetAtt": ["PartnerTable", "Arn"]}
 EVENTS = {"Fn::GetAtt": ["EventTable", "Arn"]}
 QUEUE = {"Fn::GetAtt": ["WebhookDeliveryQueue", "Arn"]}
+COMMERCE = {"Fn::GetAtt": ["CommerceTable", "Arn"]}
 GRANTS = {
     # reads, counter updates, idempotency claims in a transaction, the handshake secret
     "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
@@ -133,6 +134,79 @@ GRANTS = {
         "dynamodb:Query": PARTNERS,
         "dynamodb:UpdateItem": PARTNERS,
         "sqs:SendMessage": QUEUE,
+    },
+    # Commerce: reads by key (GetItem; BatchGetItem for an order's skus), lists (Query); writes in one
+    # transaction each (PutItem/UpdateItem/DeleteItem/ConditionCheckItem per item), with the outbox's
+    # event and sequence (EVENTS) and the Idempotency-Key record (PARTNERS) where the route has them.
+    "CreateStorefrontFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": [PARTNERS, COMMERCE],
+        "dynamodb:UpdateItem": PARTNERS,
+    },
+    "ListStorefrontsFunction": {"dynamodb:Query": COMMERCE, "dynamodb:UpdateItem": PARTNERS},
+    "GetStorefrontFunction": {"dynamodb:GetItem": COMMERCE, "dynamodb:UpdateItem": PARTNERS},
+    "UpdateStorefrontFunction": {"dynamodb:GetItem": COMMERCE, "dynamodb:UpdateItem": [PARTNERS, COMMERCE]},
+    "UpsertProductFunction": {
+        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:DeleteItem": COMMERCE,
+        "dynamodb:ConditionCheckItem": COMMERCE,
+    },
+    "ListProductsFunction": {
+        "dynamodb:GetItem": COMMERCE,
+        "dynamodb:Query": COMMERCE,
+        "dynamodb:UpdateItem": PARTNERS,
+    },
+    "GetProductFunction": {"dynamodb:GetItem": COMMERCE, "dynamodb:UpdateItem": PARTNERS},
+    "ArchiveProductFunction": {
+        "dynamodb:GetItem": [COMMERCE, EVENTS],
+        "dynamodb:PutItem": [COMMERCE, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+    },
+    "ListInventoryFunction": {
+        "dynamodb:GetItem": COMMERCE,
+        "dynamodb:Query": COMMERCE,
+        "dynamodb:UpdateItem": PARTNERS,
+    },
+    "SetInventoryFunction": {
+        "dynamodb:GetItem": COMMERCE,
+        "dynamodb:PutItem": COMMERCE,
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE],
+    },
+    "AdjustInventoryFunction": {
+        "dynamodb:GetItem": [PARTNERS, COMMERCE],
+        "dynamodb:PutItem": [PARTNERS, COMMERCE],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE],
+    },
+    "ListInventoryAdjustmentsFunction": {
+        "dynamodb:GetItem": COMMERCE,
+        "dynamodb:Query": COMMERCE,
+        "dynamodb:UpdateItem": PARTNERS,
+    },
+    "CreateOrderFunction": {
+        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:BatchGetItem": COMMERCE,
+        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+    },
+    "FulfillOrderFunction": {
+        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:BatchGetItem": COMMERCE,
+        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+    },
+    "CancelOrderFunction": {
+        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:BatchGetItem": COMMERCE,
+        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+    },
+    "GetOrderFunction": {"dynamodb:GetItem": COMMERCE, "dynamodb:UpdateItem": PARTNERS},
+    "ListOrdersFunction": {
+        "dynamodb:GetItem": COMMERCE,
+        "dynamodb:Query": COMMERCE,
+        "dynamodb:UpdateItem": PARTNERS,
     },
     # the org's subscriptions; the queue (reading the stream: SAM's managed role)
     "WebhookFanoutFunction": {"dynamodb:Query": PARTNERS, "sqs:SendMessage": QUEUE},
@@ -225,6 +299,33 @@ def test_partner_endpoints_their_methods_and_authorizers() -> None:
         ("/v1/events", "GET", "ListEventsFunction", "sandbox"),
         ("/v1/events/{event_id}", "GET", "GetEventFunction", "sandbox"),
         ("/v1/events/{event_id}/replay", "POST", "ReplayEventFunction", "sandbox"),
+        ("/v1/storefronts", "POST", "CreateStorefrontFunction", "sandbox"),
+        ("/v1/storefronts", "GET", "ListStorefrontsFunction", "sandbox"),
+        ("/v1/storefronts/{storefront_id}", "GET", "GetStorefrontFunction", "sandbox"),
+        ("/v1/storefronts/{storefront_id}", "PATCH", "UpdateStorefrontFunction", "sandbox"),
+        ("/v1/storefronts/{storefront_id}/products", "POST", "UpsertProductFunction", "sandbox"),
+        ("/v1/storefronts/{storefront_id}/products", "GET", "ListProductsFunction", "sandbox"),
+        ("/v1/storefronts/{storefront_id}/products/{product_id}", "GET", "GetProductFunction", "sandbox"),
+        (
+            "/v1/storefronts/{storefront_id}/products/{product_id}",
+            "DELETE",
+            "ArchiveProductFunction",
+            "sandbox",
+        ),
+        ("/v1/inventory", "GET", "ListInventoryFunction", "sandbox"),
+        ("/v1/inventory/{storefront_id}/{sku}", "PUT", "SetInventoryFunction", "sandbox"),
+        ("/v1/inventory/{storefront_id}/{sku}/adjustments", "POST", "AdjustInventoryFunction", "sandbox"),
+        (
+            "/v1/inventory/{storefront_id}/{sku}/adjustments",
+            "GET",
+            "ListInventoryAdjustmentsFunction",
+            "sandbox",
+        ),
+        ("/v1/orders", "POST", "CreateOrderFunction", "sandbox"),
+        ("/v1/orders", "GET", "ListOrdersFunction", "sandbox"),
+        ("/v1/orders/{order_id}", "GET", "GetOrderFunction", "sandbox"),
+        ("/v1/orders/{order_id}/fulfill", "POST", "FulfillOrderFunction", "sandbox"),
+        ("/v1/orders/{order_id}/cancel", "POST", "CancelOrderFunction", "sandbox"),
     }
 
 

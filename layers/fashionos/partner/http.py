@@ -87,8 +87,29 @@ class PartnerRequest:
         assert self.principal is not None  # api_entrypoint gives every /v1 route its principal
         return self.principal.org_id
 
+    @property
+    def actor(self) -> str:
+        """Who makes the change, as records of it name them: the client id (``sandbox:<key>`` for a key)."""
+        assert self.principal is not None
+        return self.principal.principal_id
+
     def path(self, name: str) -> str:
         return self.path_parameters.get(name, "")
+
+    def if_match(self) -> int | None:
+        """The version ``If-Match`` names (the ``ETag`` a read answered), -1 for a tag no version has;
+        None without the header."""
+        raw = self.headers.get("if-match")
+        if raw is None or raw.strip() == "*":
+            return None
+        tag = raw.strip().removeprefix("W/").strip('"')
+        return int(tag) if tag.isascii() and tag.isdigit() and len(tag) <= 12 else -1
+
+    def only_query(self, *names: str) -> None:
+        """Refuse query parameters the route does not know (besides ``limit`` and ``cursor``)."""
+        unknown = sorted(set(self.query) - {"limit", "cursor", *names})
+        if unknown:
+            raise InvalidRequest(f"Unknown query parameter: {unknown[0]}")
 
     def page(self) -> tuple[int, str | None]:
         """``limit`` (1-100, default 20) and ``cursor`` of a list request."""
@@ -100,6 +121,13 @@ class PartnerRequest:
     def filters(self) -> dict[str, str]:
         """The query parameters other than ``limit`` and ``cursor``."""
         return {k: v for k, v in self.query.items() if k not in ("limit", "cursor")}
+
+    def parse_empty(self) -> None:
+        """A route that takes no body: nothing, or ``{}`` (any field is unknown to it)."""
+        if self.body.strip():
+            fields = json_object(self.body, self.headers.get("content-type"))
+            if fields:
+                raise InvalidRequest(f"{sorted(fields)[0]}: Extra inputs are not permitted")
 
     def parse(self, model: type[Model], *, optional: bool = False) -> Model:
         """The JSON body as ``model`` (``InvalidRequest`` saying which field is wrong); with ``optional``, an
@@ -125,13 +153,20 @@ class Response:
 Endpoint = Callable[[PartnerRequest], Response]
 
 
-def json_response(body: Any, *, status: int = 200, cache_control: str = "no-store") -> Response:
-    return Response(status, {"Content-Type": "application/json", "Cache-Control": cache_control}, body)
+def json_response(
+    body: Any, *, status: int = 200, cache_control: str = "no-store", version: int | None = None
+) -> Response:
+    """A JSON response; ``version``: the object's, as its ``ETag`` (for ``If-Match``)."""
+    headers = {"Content-Type": "application/json", "Cache-Control": cache_control}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    return Response(status, headers, body)
 
 
-def page_response(items: list[dict[str, Any]], has_more: bool) -> Response:
-    """A list page: ``next_cursor`` (the last item's id) fetches the next one while ``has_more``."""
-    cursor = items[-1]["id"] if has_more and items else None
+def page_response(items: list[dict[str, Any]], has_more: bool, cursor_field: str = "id") -> Response:
+    """A list page: ``next_cursor`` (the last item's ``cursor_field``) fetches the next one while
+    ``has_more``."""
+    cursor = items[-1][cursor_field] if has_more and items else None
     return json_response({"data": items, "has_more": has_more, "next_cursor": cursor})
 
 

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from fashionos.errors import Conflict, InvalidRequest
 from fashionos.events.models import PING, Event, NewEvent
@@ -23,11 +24,14 @@ from fashionos.times import rfc3339_now
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog
 from fashionos.webhooks.errors import WebhookDisabled, WebhookNotFound
 from fashionos.webhooks.fanout import delivery_message, recipients
-from fashionos.webhooks.models import RecoverRequest, Webhook, WebhookCreate, WebhookUpdate
+from fashionos.webhooks.models import Webhook
 from fashionos.webhooks.queue import DeliveryQueue
 from fashionos.webhooks.signing import new_secret
 from fashionos.webhooks.store import StaleWrite, WebhookStore
 from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public, system_resolve
+
+if TYPE_CHECKING:
+    from fashionos.webhooks.requests import RecoverRequest, WebhookCreate, WebhookUpdate
 
 WEBHOOK_ID_PATTERN = re.compile(r"whk_[0-9A-HJKMNP-TV-Z]{26}")
 ATTEMPT_ID_PATTERN = re.compile(r"atm_[0-9A-HJKMNP-TV-Z]{26}")

@@ -3,7 +3,7 @@ one endpoint, or to every enabled endpoint subscribed to its type)."""
 
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 from fashionos.webhooks.container import delivery_service
-from fashionos.webhooks.models import ReplayRequest
+from fashionos.webhooks.requests import ReplayRequest
 
 SCOPE = "webhooks:manage"
 

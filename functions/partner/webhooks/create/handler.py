@@ -2,7 +2,8 @@
 
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 from fashionos.webhooks.container import webhook_service
-from fashionos.webhooks.models import Webhook, WebhookCreate
+from fashionos.webhooks.models import Webhook
+from fashionos.webhooks.requests import WebhookCreate
 
 SCOPE = "webhooks:manage"
 

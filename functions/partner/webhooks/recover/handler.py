@@ -3,7 +3,7 @@ delivery to the endpoint failed (after it was down, or disabled and enabled agai
 
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 from fashionos.webhooks.container import delivery_service
-from fashionos.webhooks.models import RecoverRequest
+from fashionos.webhooks.requests import RecoverRequest
 
 SCOPE = "webhooks:manage"
 

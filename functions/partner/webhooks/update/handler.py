@@ -2,7 +2,7 @@
 
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 from fashionos.webhooks.container import webhook_service
-from fashionos.webhooks.models import WebhookUpdate
+from fashionos.webhooks.requests import WebhookUpdate
 
 SCOPE = "webhooks:manage"
 

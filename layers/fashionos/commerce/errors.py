@@ -1,0 +1,81 @@
+"""Commerce errors, by kind (each API maps kinds, never these classes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fashionos.errors import Conflict, NotFound, PreconditionFailed
+
+
+class StorefrontNotFound(NotFound):
+    """No such storefront in the caller's org (another org's id included)."""
+
+
+class ProductNotFound(NotFound):
+    pass
+
+
+class InventoryItemNotFound(NotFound):
+    pass
+
+
+class OrderNotFound(NotFound):
+    pass
+
+
+class HandleTaken(Conflict):
+    code = "handle_taken"
+
+
+class StorefrontNotActive(Conflict):
+    """An archived storefront takes no new products; only an active one takes orders."""
+
+    code = "storefront_not_active"
+
+
+class SkuTaken(Conflict):
+    """The sku is already another listing's (or one of its variants') in this storefront."""
+
+    code = "sku_taken"
+
+
+class ReservedStock(Conflict):
+    """A change that would drop a sku (or make it unsellable) while orders hold some of its stock."""
+
+    code = "stock_reserved"
+
+
+class VersionMismatch(PreconditionFailed):
+    """``If-Match`` names a version the listing no longer has."""
+
+    code = "version_mismatch"
+
+
+class OnHandMismatch(Conflict):
+    """A compare-and-set of ``on_hand`` whose ``expected_on_hand`` is not the stored value."""
+
+    code = "on_hand_mismatch"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+    def __init__(self, skus: Sequence[str]) -> None:
+        super().__init__(f"Not enough available stock for: {', '.join(skus)}")
+        self.skus = tuple(skus)
+
+
+class ProductNotActive(Conflict):
+    code = "product_not_active"
+
+
+class OrderStateConflict(Conflict):
+    """Only a ``created`` order can be fulfilled or cancelled, once."""
+
+    code = "order_state"
+
+
+class Contended(Conflict):
+    """Too many concurrent writes to the same object; the caller may retry."""
+
+    code = "contended"

@@ -1,0 +1,212 @@
+"""Orders: they reserve stock for all their lines at once, then consume it (fulfilled) or release it
+(cancelled). ``created`` -> ``fulfilled`` | ``cancelled``, once.
+
+Every step is one transaction through the outbox: the order, each sku's stock (conditional on what it
+needs, so concurrent orders can never oversell), the record of each stock change, and the event
+(``order.created``, ``order.fulfilled``, ``order.cancelled``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from fashionos.commerce.errors import (
+    Contended,
+    InsufficientStock,
+    OrderNotFound,
+    OrderStateConflict,
+    ProductNotActive,
+    StorefrontNotActive,
+)
+from fashionos.commerce.inventory import new_adjustment
+from fashionos.commerce.records import AdjustmentType, InventoryItem, Order, OrderLine, OrderStatus
+from fashionos.commerce.store import CommerceStore
+from fashionos.commerce.storefronts import StorefrontService, cursor_of
+from fashionos.errors import InvalidRequest
+from fashionos.events.models import NewEvent
+from fashionos.events.outbox import ChangeRejected, Outbox
+from fashionos.ids import prefixed_id
+from fashionos.times import rfc3339_now
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+    from fashionos.commerce.requests import OrderCreate
+    from fashionos.idempotency import Claim
+
+ORDER_ID = re.compile(r"ord_[0-9A-HJKMNP-TV-Z]{26}")
+ORDER_STATUSES = ("created", "fulfilled", "cancelled")
+MAX_WRITE_ATTEMPTS = 5
+# One transaction holds at most 100 items: the order, its event (2) and the idempotency claim, then a stock
+# change and its record per sku.
+MAX_SKUS = 48
+
+
+class OrderService:
+    def __init__(self, store: CommerceStore, storefronts: StorefrontService, outbox: Outbox) -> None:
+        self._store = store
+        self._storefronts = storefronts
+        self._outbox = outbox
+
+    def create(
+        self, org_id: str, request: OrderCreate, actor: str, claim: Claim[Order] | None = None
+    ) -> Order:
+        storefront = self._storefronts.get(org_id, request.storefront_id)
+        if storefront.status != "active":
+            raise StorefrontNotActive(
+                f"Storefront {storefront.storefront_id} is {storefront.status}: it takes no orders"
+            )
+        sf = storefront.storefront_id
+        wanted: dict[str, int] = {}
+        for line in request.lines:
+            wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        if len(wanted) > MAX_SKUS:
+            raise InvalidRequest(f"lines: an order can hold at most {MAX_SKUS} different skus")
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            items = self._store.skus(sf, list(wanted))
+            unknown = [
+                i
+                for i, line in enumerate(request.lines)
+                if not (line.sku in items and items[line.sku].sellable)
+            ]
+            if unknown:
+                raise InvalidRequest(
+                    "; ".join(
+                        f"lines[{i}].sku: no sellable sku {request.lines[i].sku} in this storefront"
+                        for i in unknown
+                    )
+                )
+            products = self._store.products(sf, [item.product_id for item in items.values()])
+            inactive = sorted(
+                {sku for sku, item in items.items() if products[item.product_id].status != "active"}
+            )
+            if inactive:
+                raise ProductNotActive(f"Only active listings can be ordered: {', '.join(inactive)}")
+            self._check_stock(items, wanted)
+            now = rfc3339_now()
+            order = Order(
+                order_id=prefixed_id("ord"),
+                org_id=org_id,
+                storefront_id=sf,
+                status="created",
+                currency=storefront.currency,
+                lines=tuple(
+                    OrderLine(
+                        line.sku,
+                        items[line.sku].product_id,
+                        line.quantity,
+                        products[items[line.sku].product_id].unit_price(line.sku),
+                    )
+                    for line in request.lines
+                ),
+                created_at=now,
+                updated_at=now,
+                customer=request.customer.model_dump(exclude_none=True) if request.customer else {},
+                affiliate_click_id=request.affiliate_click_id,
+            )
+            writes = [self._store.put_order(order)]
+            writes += self._stock_changes(order, items, "reserve", actor, now)
+            try:
+                self._commit(order, "order.created", writes, claim)
+            except ChangeRejected:
+                self._check_stock(self._store.skus(sf, list(wanted)), wanted)
+                continue  # no sku is short now: a concurrent change got in between; again
+            return order
+        raise Contended("The stock of these skus is being changed by other requests; try again")
+
+    def fulfill(self, org_id: str, order_id: str, actor: str, claim: Claim[Order] | None = None) -> Order:
+        """The reserved stock leaves: ``on_hand`` and ``reserved`` fall by each line's quantity."""
+        return self._finish(org_id, order_id, "fulfilled", "fulfil", actor, claim)
+
+    def cancel(self, org_id: str, order_id: str, actor: str, claim: Claim[Order] | None = None) -> Order:
+        """The reservation is released: ``available`` rises back."""
+        return self._finish(org_id, order_id, "cancelled", "release", actor, claim)
+
+    def get(self, org_id: str, order_id: str) -> Order:
+        order = self._store.order(org_id, order_id) if ORDER_ID.fullmatch(order_id) else None
+        if order is None:
+            raise OrderNotFound(f"Order {order_id} not found")
+        return order
+
+    def page(
+        self, org_id: str, storefront_id: str | None, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Order], bool]:
+        filters = {}
+        if storefront_id is not None:
+            filters["storefront_id"] = self._storefronts.get(org_id, storefront_id).storefront_id
+        if status is not None:
+            if status not in ORDER_STATUSES:
+                raise InvalidRequest(f"status must be one of {', '.join(ORDER_STATUSES)}")
+            filters["status"] = status
+        return self._store.orders(org_id, filters, limit, cursor_of(ORDER_ID, cursor))
+
+    def _finish(
+        self,
+        org_id: str,
+        order_id: str,
+        to: OrderStatus,
+        change: AdjustmentType,
+        actor: str,
+        claim: Claim[Order] | None,
+    ) -> Order:
+        order = self.get(org_id, order_id)
+        if order.status != "created":
+            raise OrderStateConflict(f"Order {order_id} is {order.status}: only a created order can be {to}")
+        now = rfc3339_now()
+        finished = replace(order, status=to, updated_at=now)
+        items = self._store.skus(order.storefront_id, list(order.quantities()))
+        writes = [self._store.move_order(order, to, now)]
+        writes += self._stock_changes(order, items, change, actor, now)
+        try:
+            self._commit(finished, f"order.{to}", writes, claim)
+        except ChangeRejected:
+            current = self.get(org_id, order_id)
+            raise OrderStateConflict(
+                f"Order {order_id} is {current.status}: only a created order can be {to}"
+            ) from None
+        return finished
+
+    def _stock_changes(
+        self, order: Order, items: dict[str, InventoryItem], change: AdjustmentType, actor: str, now: str
+    ) -> list[TransactWriteItemTypeDef]:
+        """Per sku: the stock move (conditional on the stock it needs) and its record."""
+        moves, records = [], []
+        for sku, quantity in order.quantities().items():
+            on_hand, reserved = {
+                "reserve": (0, quantity),
+                "fulfil": (-quantity, -quantity),
+                "release": (0, -quantity),
+            }[change]
+            moves.append(self._store.move_stock(order.storefront_id, sku, on_hand, reserved, now))
+            adjustment = new_adjustment(
+                items[sku],
+                change,
+                on_hand,
+                reserved,
+                f"order {order.order_id}",
+                actor,
+                order_id=order.order_id,
+            )
+            records.append(self._store.record(adjustment))
+        return moves + records
+
+    def _commit(
+        self, order: Order, event: str, writes: list[TransactWriteItemTypeDef], claim: Claim[Order] | None
+    ) -> None:
+        claimed = claim.item(order) if claim else None
+        self._outbox.commit(
+            order.org_id,
+            [NewEvent(event, order.public())],
+            writes,
+            claim=(lambda _: claimed) if claimed else None,
+        )
+
+    @staticmethod
+    def _check_stock(items: dict[str, InventoryItem], wanted: dict[str, int]) -> None:
+        short = [
+            sku for sku, quantity in wanted.items() if sku not in items or items[sku].available < quantity
+        ]
+        if short:
+            raise InsufficientStock(short)

@@ -1,0 +1,554 @@
+"""DynamoDB access for commerce: the only module of this area that talks to boto3.
+
+One table (``CommerceTable``), keys by owner, so every read names the caller's org or a storefront already
+checked to be the org's (another org's id is simply not found):
+
+- ``ORG#{org}`` / ``STOREFRONT#{sf}``: a storefront, with its exact ``products_count`` and a ``version``;
+- ``HANDLE#{handle, lower-cased}`` / ``HANDLE``: the platform-wide claim on a handle;
+- ``STOREFRONT#{sf}`` / ``PRODUCT#{prd}``: a listing (``listing``: its JSON), ``version`` +1 per change;
+- ``STOREFRONT#{sf}`` / ``SKU#{sku}``: every sku of the storefront (a listing's own and its variants'),
+  with its stock: ``on_hand``, ``reserved`` and ``available`` (kept equal to ``on_hand - reserved`` by every
+  write, because a condition expression cannot subtract); ``sellable`` marks the inventory items;
+- ``STOREFRONT#{sf}#SKU#{sku}`` / ``ADJ#{adj}``: the stock changes of a sku (newest last: ULIDs);
+- ``ORG#{org}`` / ``ORDER#{ord}``: an order with its lines.
+
+Writes are ``TransactWriteItems`` entries built here and committed by the area's services through the
+outbox, with the events they cause.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from fashionos.aws import query_page
+from fashionos.commerce.records import (
+    Adjustment,
+    AdjustmentType,
+    InventoryItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ProductStatus,
+    Storefront,
+    StorefrontStatus,
+    Variant,
+)
+from fashionos.idempotency import transact_with_claim
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
+
+Item = dict[str, Any]
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def storefront_key(org_id: str, storefront_id: str) -> Item:
+    return {"pk": _s(f"ORG#{org_id}"), "sk": _s(f"STOREFRONT#{storefront_id}")}
+
+
+def handle_key(handle: str) -> Item:
+    return {"pk": _s(f"HANDLE#{handle.lower()}"), "sk": _s("HANDLE")}
+
+
+def product_key(storefront_id: str, product_id: str) -> Item:
+    return {"pk": _s(f"STOREFRONT#{storefront_id}"), "sk": _s(f"PRODUCT#{product_id}")}
+
+
+def sku_key(storefront_id: str, sku: str) -> Item:
+    return {"pk": _s(f"STOREFRONT#{storefront_id}"), "sk": _s(f"SKU#{sku}")}
+
+
+def order_key(org_id: str, order_id: str) -> Item:
+    return {"pk": _s(f"ORG#{org_id}"), "sk": _s(f"ORDER#{order_id}")}
+
+
+# --- items <-> records ---------------------------------------------------------------------------
+
+
+def _storefront_item(sf: Storefront) -> Item:
+    item = {
+        **storefront_key(sf.org_id, sf.storefront_id),
+        "handle": _s(sf.handle),
+        "name": _s(sf.name),
+        "currency": _s(sf.currency),
+        "visibility": _s(sf.visibility),
+        "status": _s(sf.status),
+        "products_count": _n(sf.products_count),
+        "version": _n(sf.version),
+        "created_at": _s(sf.created_at),
+        "updated_at": _s(sf.updated_at),
+    }
+    if sf.description is not None:
+        item["description"] = _s(sf.description)
+    return item
+
+
+def _storefront(item: Item) -> Storefront:
+    return Storefront(
+        storefront_id=item["sk"]["S"].removeprefix("STOREFRONT#"),
+        org_id=item["pk"]["S"].removeprefix("ORG#"),
+        handle=item["handle"]["S"],
+        name=item["name"]["S"],
+        description=item["description"]["S"] if "description" in item else None,
+        currency=item["currency"]["S"],
+        visibility=item["visibility"]["S"],
+        status=cast(StorefrontStatus, item["status"]["S"]),
+        products_count=int(item["products_count"]["N"]),
+        version=int(item["version"]["N"]),
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+    )
+
+
+def _product_item(product: Product) -> Item:
+    listing = {
+        "title": product.title,
+        "description": product.description,
+        "price": product.price,
+        "currency": product.currency,
+        "images": list(product.images),
+        "variants": [[v.sku, v.size, v.color, v.price] for v in product.variants],
+        "attributes": dict(product.attributes),
+    }
+    return {
+        **product_key(product.storefront_id, product.product_id),
+        "sku": _s(product.sku),
+        "status": _s(product.status),
+        "version": _n(product.version),
+        "listing": _s(json.dumps(listing, separators=(",", ":"))),
+        "created_at": _s(product.created_at),
+        "updated_at": _s(product.updated_at),
+    }
+
+
+def _product(item: Item) -> Product:
+    listing = json.loads(item["listing"]["S"])
+    return Product(
+        product_id=item["sk"]["S"].removeprefix("PRODUCT#"),
+        storefront_id=item["pk"]["S"].removeprefix("STOREFRONT#"),
+        sku=item["sku"]["S"],
+        title=listing["title"],
+        description=listing["description"],
+        price=listing["price"],
+        currency=listing["currency"],
+        images=tuple(listing["images"]),
+        variants=tuple(Variant(*v) for v in listing["variants"]),
+        status=cast(ProductStatus, item["status"]["S"]),
+        attributes=tuple(sorted(listing["attributes"].items())),
+        version=int(item["version"]["N"]),
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+    )
+
+
+def _inventory(item: Item) -> InventoryItem:
+    return InventoryItem(
+        storefront_id=item["pk"]["S"].removeprefix("STOREFRONT#"),
+        sku=item["sk"]["S"].removeprefix("SKU#"),
+        product_id=item["product_id"]["S"],
+        on_hand=int(item["on_hand"]["N"]),
+        reserved=int(item["reserved"]["N"]),
+        updated_at=item["updated_at"]["S"],
+        sellable=item["sellable"]["BOOL"],
+    )
+
+
+def _adjustment(item: Item) -> Adjustment:
+    storefront, sku = item["pk"]["S"].removeprefix("STOREFRONT#").split("#SKU#", 1)
+    return Adjustment(
+        adjustment_id=item["sk"]["S"].removeprefix("ADJ#"),
+        storefront_id=storefront,
+        sku=sku,
+        type=cast(AdjustmentType, item["type"]["S"]),
+        on_hand_delta=int(item["on_hand_delta"]["N"]),
+        reserved_delta=int(item["reserved_delta"]["N"]),
+        reason=item["reason"]["S"],
+        actor=item["actor"]["S"],
+        created_at=item["created_at"]["S"],
+        order_id=item["order_id"]["S"] if "order_id" in item else None,
+    )
+
+
+def _order_item(order: Order) -> Item:
+    item = {
+        **order_key(order.org_id, order.order_id),
+        "storefront_id": _s(order.storefront_id),
+        "status": _s(order.status),
+        "currency": _s(order.currency),
+        "lines": _s(json.dumps([[li.sku, li.product_id, li.quantity, li.unit_price] for li in order.lines])),
+        "customer": _s(json.dumps(order.customer)),
+        "created_at": _s(order.created_at),
+        "updated_at": _s(order.updated_at),
+    }
+    if order.affiliate_click_id is not None:
+        item["affiliate_click_id"] = _s(order.affiliate_click_id)
+    return item
+
+
+def _order(item: Item) -> Order:
+    return Order(
+        order_id=item["sk"]["S"].removeprefix("ORDER#"),
+        org_id=item["pk"]["S"].removeprefix("ORG#"),
+        storefront_id=item["storefront_id"]["S"],
+        status=cast(OrderStatus, item["status"]["S"]),
+        currency=item["currency"]["S"],
+        lines=tuple(OrderLine(*line) for line in json.loads(item["lines"]["S"])),
+        customer=json.loads(item["customer"]["S"]),
+        affiliate_click_id=item["affiliate_click_id"]["S"] if "affiliate_click_id" in item else None,
+        created_at=item["created_at"]["S"],
+        updated_at=item["updated_at"]["S"],
+    )
+
+
+# --- the store -----------------------------------------------------------------------------------
+
+
+class CommerceStore:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._db = client
+        self.table = table
+
+    # reads
+
+    def _get(self, key: Item) -> Item | None:
+        return self._db.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+
+    def storefront(self, org_id: str, storefront_id: str) -> Storefront | None:
+        item = self._get(storefront_key(org_id, storefront_id))
+        return _storefront(item) if item else None
+
+    def product(self, storefront_id: str, product_id: str) -> Product | None:
+        item = self._get(product_key(storefront_id, product_id))
+        return _product(item) if item else None
+
+    def sku(self, storefront_id: str, sku: str) -> InventoryItem | None:
+        item = self._get(sku_key(storefront_id, sku))
+        return _inventory(item) if item else None
+
+    def skus(self, storefront_id: str, skus: Sequence[str]) -> dict[str, InventoryItem]:
+        """The items of ``skus`` that exist (one BatchGetItem per 100, strongly consistent)."""
+        found: dict[str, InventoryItem] = {}
+        keys = [sku_key(storefront_id, sku) for sku in dict.fromkeys(skus)]
+        while keys:
+            batch, keys = keys[:100], keys[100:]
+            request: Any = {self.table: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                page = self._db.batch_get_item(RequestItems=request)
+                for item in page["Responses"].get(self.table, []):
+                    found[item["sk"]["S"].removeprefix("SKU#")] = _inventory(item)
+                request = page.get("UnprocessedKeys") or None
+        return found
+
+    def products(self, storefront_id: str, product_ids: Sequence[str]) -> dict[str, Product]:
+        found: dict[str, Product] = {}
+        keys = [product_key(storefront_id, pid) for pid in dict.fromkeys(product_ids)]
+        request: Any = {self.table: {"Keys": keys, "ConsistentRead": True}} if keys else None
+        while request:
+            page = self._db.batch_get_item(RequestItems=request)
+            for item in page["Responses"].get(self.table, []):
+                product = _product(item)
+                found[product.product_id] = product
+            request = page.get("UnprocessedKeys") or None
+        return found
+
+    def order(self, org_id: str, order_id: str) -> Order | None:
+        item = self._get(order_key(org_id, order_id))
+        return _order(item) if item else None
+
+    def _page(
+        self, pk: str, prefix: str, limit: int, after: Item | None, filters: Mapping[str, Any] | None = None
+    ) -> QueryInputTypeDef:
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+            "Limit": limit + 1,
+        }
+        if filters:
+            names = {f"#f{i}": name for i, name in enumerate(filters)}
+            query["FilterExpression"] = " AND ".join(f"#f{i} = :f{i}" for i in range(len(filters)))
+            query["ExpressionAttributeNames"] = names
+            values = query["ExpressionAttributeValues"]
+            for i, value in enumerate(filters.values()):
+                values[f":f{i}"] = value  # type: ignore[index]
+        if after is not None:
+            query["ExclusiveStartKey"] = after
+        return query
+
+    def storefronts(self, org_id: str, limit: int, after: str | None) -> tuple[list[Storefront], bool]:
+        start = storefront_key(org_id, after) if after else None
+        return query_page(
+            self._db, self._page(f"ORG#{org_id}", "STOREFRONT#", limit, start), limit, _storefront
+        )
+
+    def product_page(
+        self, storefront_id: str, status: str | None, limit: int, after: str | None
+    ) -> tuple[list[Product], bool]:
+        start = product_key(storefront_id, after) if after else None
+        filters = {"status": _s(status)} if status else None
+        query = self._page(f"STOREFRONT#{storefront_id}", "PRODUCT#", limit, start, filters)
+        return query_page(self._db, query, limit, _product)
+
+    def inventory_page(
+        self, storefront_id: str, limit: int, after: str | None
+    ) -> tuple[list[InventoryItem], bool]:
+        start = sku_key(storefront_id, after) if after else None
+        filters = {"sellable": {"BOOL": True}}
+        query = self._page(f"STOREFRONT#{storefront_id}", "SKU#", limit, start, filters)
+        return query_page(self._db, query, limit, _inventory)
+
+    def adjustments(
+        self, storefront_id: str, sku: str, limit: int, after: str | None
+    ) -> tuple[list[Adjustment], bool]:
+        pk = f"STOREFRONT#{storefront_id}#SKU#{sku}"
+        start = {"pk": _s(pk), "sk": _s(f"ADJ#{after}")} if after else None
+        return query_page(self._db, self._page(pk, "ADJ#", limit, start), limit, _adjustment)
+
+    def orders(
+        self, org_id: str, filters: Mapping[str, str], limit: int, after: str | None
+    ) -> tuple[list[Order], bool]:
+        start = order_key(org_id, after) if after else None
+        query = self._page(f"ORG#{org_id}", "ORDER#", limit, start, {k: _s(v) for k, v in filters.items()})
+        return query_page(self._db, query, limit, _order)
+
+    # writes (TransactWriteItems entries)
+
+    def transact(
+        self, items: list[TransactWriteItemTypeDef], claim: TransactWriteItemTypeDef | None = None
+    ) -> None:
+        """``items`` (and an idempotency claim) in one transaction: see ``transact_with_claim``."""
+        transact_with_claim(self._db, items, claim)
+
+    def new_storefront(self, sf: Storefront) -> list[TransactWriteItemTypeDef]:
+        """The handle's claim (index 0: fails when taken, whatever its case) and the storefront."""
+        return [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": {
+                        **handle_key(sf.handle),
+                        "storefront_id": _s(sf.storefront_id),
+                        "org_id": _s(sf.org_id),
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": _storefront_item(sf),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+        ]
+
+    def changed_storefront(self, before: Storefront, after: Storefront) -> TransactWriteItemTypeDef:
+        """The fields ``after`` changes, if the storefront is still at ``before.version``."""
+        old, new = _storefront_item(before), _storefront_item(after)
+        changed = {k: v for k, v in new.items() if old.get(k) != v and k not in ("version", "products_count")}
+        removed = [k for k in old if k not in new]
+        return self._versioned_update(
+            storefront_key(before.org_id, before.storefront_id), before.version, changed, removed
+        )
+
+    def _versioned_update(
+        self, key: Item, version: int, changed: Mapping[str, Any], removed: Sequence[str]
+    ) -> TransactWriteItemTypeDef:
+        names = {f"#{name}": name for name in [*changed, *removed, "version"]}
+        values = {f":{name}": value for name, value in changed.items()}
+        values |= {":read": _n(version), ":one": _n(1)}
+        expression = "ADD #version :one"
+        if changed:
+            expression = "SET " + ", ".join(f"#{n} = :{n}" for n in changed) + " " + expression
+        if removed:
+            expression += " REMOVE " + ", ".join(f"#{n}" for n in removed)
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": expression,
+                "ConditionExpression": "#version = :read",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def count_products(self, storefront: Storefront, delta: int) -> TransactWriteItemTypeDef:
+        """Move ``products_count`` by ``delta`` (or only check, for 0), if the storefront is not archived."""
+        key = storefront_key(storefront.org_id, storefront.storefront_id)
+        condition = "attribute_exists(pk) AND #status <> :archived"
+        values = {":archived": _s("archived")}
+        if delta == 0:
+            return {
+                "ConditionCheck": {
+                    "TableName": self.table,
+                    "Key": key,
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": "ADD products_count :delta",
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {**values, ":delta": _n(delta)},
+            }
+        }
+
+    def put_product(self, product: Product, read_version: int | None) -> TransactWriteItemTypeDef:
+        """The whole listing; a new one must not exist, a changed one must still be at ``read_version``."""
+        put: Any = {"TableName": self.table, "Item": _product_item(product)}
+        if read_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "#version = :read"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":read": _n(read_version)}
+        return {"Put": put}
+
+    def new_sku(
+        self, storefront_id: str, sku: str, product_id: str, sellable: bool, now: str
+    ) -> TransactWriteItemTypeDef:
+        """A sku of the storefront, with no stock; fails if the sku is anyone's already."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    **sku_key(storefront_id, sku),
+                    "product_id": _s(product_id),
+                    "sellable": {"BOOL": sellable},
+                    "on_hand": _n(0),
+                    "reserved": _n(0),
+                    "available": _n(0),
+                    "updated_at": _s(now),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def drop_sku(self, storefront_id: str, sku: str, product_id: str) -> TransactWriteItemTypeDef:
+        """Remove a listing's sku; fails while orders hold some of its stock."""
+        return {
+            "Delete": {
+                "TableName": self.table,
+                "Key": sku_key(storefront_id, sku),
+                "ConditionExpression": "product_id = :me AND reserved = :zero",
+                "ExpressionAttributeValues": {":me": _s(product_id), ":zero": _n(0)},
+            }
+        }
+
+    def make_sellable(
+        self, storefront_id: str, sku: str, product_id: str, sellable: bool, now: str
+    ) -> TransactWriteItemTypeDef:
+        """A listing's own sku becomes (or stops being) an inventory item as its variants go and come;
+        it stops only while no stock of it is reserved."""
+        condition = "product_id = :me" + ("" if sellable else " AND reserved = :zero")
+        values: dict[str, Any] = {":me": _s(product_id), ":sellable": {"BOOL": sellable}, ":now": _s(now)}
+        if not sellable:
+            values[":zero"] = _n(0)
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": sku_key(storefront_id, sku),
+                "UpdateExpression": "SET sellable = :sellable, updated_at = :now",
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def move_stock(
+        self,
+        storefront_id: str,
+        sku: str,
+        on_hand: int,
+        reserved: int,
+        now: str,
+        *,
+        read_on_hand: int | None = None,
+    ) -> TransactWriteItemTypeDef:
+        """Add ``on_hand`` and ``reserved`` to a sellable sku's stock, on the condition that ``available``
+        stays >= 0 (and, with ``read_on_hand``, that ``on_hand`` is still that: a compare-and-set)."""
+        available = on_hand - reserved
+        conditions = ["attribute_exists(pk)", "sellable = :true"]
+        values: dict[str, Any] = {":true": {"BOOL": True}, ":now": _s(now)}
+        if available < 0:
+            conditions.append("available >= :needed")
+            values[":needed"] = _n(-available)
+        if reserved < 0:
+            conditions.append("reserved >= :releasing")
+            values[":releasing"] = _n(-reserved)
+        if read_on_hand is not None:
+            conditions.append("on_hand = :read")
+            values[":read"] = _n(read_on_hand)
+        adds = [
+            f"{name} :{name}"
+            for name, delta in (("on_hand", on_hand), ("reserved", reserved), ("available", available))
+            if delta
+        ]
+        values |= {
+            f":{name}": _n(delta)
+            for name, delta in (("on_hand", on_hand), ("reserved", reserved), ("available", available))
+            if delta
+        }
+        expression = "SET updated_at = :now" + (" ADD " + ", ".join(adds) if adds else "")
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": sku_key(storefront_id, sku),
+                "UpdateExpression": expression,
+                "ConditionExpression": " AND ".join(conditions),
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def record(self, adjustment: Adjustment) -> TransactWriteItemTypeDef:
+        item = {
+            "pk": _s(f"STOREFRONT#{adjustment.storefront_id}#SKU#{adjustment.sku}"),
+            "sk": _s(f"ADJ#{adjustment.adjustment_id}"),
+            "type": _s(adjustment.type),
+            "on_hand_delta": _n(adjustment.on_hand_delta),
+            "reserved_delta": _n(adjustment.reserved_delta),
+            "reason": _s(adjustment.reason),
+            "actor": _s(adjustment.actor),
+            "created_at": _s(adjustment.created_at),
+        }
+        if adjustment.order_id:
+            item["order_id"] = _s(adjustment.order_id)
+        return {"Put": {"TableName": self.table, "Item": item}}
+
+    def put_order(self, order: Order) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": _order_item(order),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def move_order(self, order: Order, to: OrderStatus, now: str) -> TransactWriteItemTypeDef:
+        """``created`` -> ``to``, once: fails if the order is no longer ``created``."""
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": order_key(order.org_id, order.order_id),
+                "UpdateExpression": "SET #status = :to, updated_at = :now",
+                "ConditionExpression": "#status = :created",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":to": _s(to), ":now": _s(now), ":created": _s("created")},
+            }
+        }
