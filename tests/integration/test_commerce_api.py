@@ -429,3 +429,90 @@ def test_another_orgs_ids_are_not_found_and_nothing_changes(
     assert item(stack, sf, "TEE-1")["reserved"] == 1
     assert ok(call(stack, "GET", f"{ORDERS}/{placed}"))["status"] == "created"
     assert ok(call(stack, "GET", f"{STOREFRONTS}/{sf}"))["name"] == "Maison"
+
+
+ROUTE_SCOPES = [
+    ("POST", STOREFRONTS, "storefronts:write"),
+    ("GET", STOREFRONTS, "storefronts:read"),
+    ("GET", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}", "storefronts:read"),
+    ("PATCH", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}", "storefronts:write"),
+    ("POST", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}/products", "products:write"),
+    ("GET", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}/products", "storefronts:read"),
+    ("GET", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}/products/prd_x", "storefronts:read"),
+    ("DELETE", f"{STOREFRONTS}/{UNKNOWN_STOREFRONT}/products/prd_x", "products:write"),
+    ("GET", f"/v1/inventory?storefrontId={UNKNOWN_STOREFRONT}", "inventory:read"),
+    ("PUT", f"/v1/inventory/{UNKNOWN_STOREFRONT}/A", "inventory:write"),
+    ("POST", f"/v1/inventory/{UNKNOWN_STOREFRONT}/A/adjustments", "inventory:write"),
+    ("GET", f"/v1/inventory/{UNKNOWN_STOREFRONT}/A/adjustments", "inventory:read"),
+    ("POST", ORDERS, "orders:write"),
+    ("GET", ORDERS, "orders:read"),
+    ("GET", f"{ORDERS}/ord_x", "orders:read"),
+    ("POST", f"{ORDERS}/ord_x/fulfill", "orders:write"),
+    ("POST", f"{ORDERS}/ord_x/cancel", "orders:write"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "scope"), ROUTE_SCOPES, ids=[f"{m} {p}" for m, p, _ in ROUTE_SCOPES]
+)
+def test_a_route_without_its_scope_is_403_insufficient_scope(
+    stack: InProcessApi, method: str, path: str, scope: str
+) -> None:
+    _, key = stack.partners().create_sandbox_key(stack.demo["org_id"], frozenset(KNOWN_SCOPES - {scope}))
+    reply = call(stack, method, path, {}, key=key)
+    assert problem(reply, 403)["code"] == "insufficient_scope"
+    assert f'scope="{scope}"' in (reply.header("WWW-Authenticate") or "")
+
+
+def test_unknown_query_parameters_are_a_400(stack: InProcessApi, shop: dict[str, Any]) -> None:
+    assert "colour" in problem(call(stack, "GET", f"{STOREFRONTS}?colour=red"), 400)["detail"]
+    assert (
+        "status"
+        in problem(call(stack, "GET", f"{STOREFRONTS}/{shop['id']}/products?status=live"), 400)["detail"]
+    )
+    assert "status" in problem(call(stack, "GET", f"{ORDERS}?status=shipped"), 400)["detail"]
+
+
+def test_pages_follow_the_cursor(stack: InProcessApi) -> None:
+    sf = storefront(stack)["id"]
+    for n in range(5):
+        upsert(stack, sf, listing(f"SKU-{n}"))
+    seen, cursor = [], None
+    while True:
+        page = ok(
+            call(
+                stack,
+                "GET",
+                f"/v1/inventory?storefrontId={sf}&limit=2" + (f"&cursor={cursor}" if cursor else ""),
+            )
+        )
+        seen += [i["sku"] for i in page["data"]]
+        if not page["has_more"]:
+            break
+        cursor = page["next_cursor"]
+    assert seen == [f"SKU-{n}" for n in range(5)]
+
+
+def test_every_commerce_post_takes_effect_once_per_idempotency_key(
+    stack: InProcessApi, shop: dict[str, Any]
+) -> None:
+    sf = shop["id"]
+    placed = order(stack, sf, ("TEE-1", 1)).json["id"]
+    for path, body in [
+        (f"{STOREFRONTS}/{sf}/products", listing(title="Retried")),
+        (f"/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 3, "reason": "restock"}),
+        (f"{ORDERS}/{placed}/fulfill", None),
+    ]:
+        first = call(stack, "POST", path, body, Idempotency_Key=f"retry {path}".replace(" ", "-"))
+        again = call(stack, "POST", path, body, Idempotency_Key=f"retry {path}".replace(" ", "-"))
+        assert first.status in (200, 201), first.text
+        assert (again.status, again.json, again.header("Idempotent-Replayed")) == (
+            first.status,
+            first.json,
+            "true",
+        )
+    assert ok(call(stack, "GET", f"{STOREFRONTS}/{sf}/products/{shop['tee']['id']}"))["version"] == 2
+    log = ok(call(stack, "GET", f"/v1/inventory/{sf}/TEE-1/adjustments"))["data"]
+    assert [a["type"] for a in log].count("adjust") == 1
+    assert [a["type"] for a in log].count("fulfil") == 1
+    assert {k: item(stack, sf, "TEE-1")[k] for k in ("on_hand", "reserved")} == {"on_hand": 12, "reserved": 0}

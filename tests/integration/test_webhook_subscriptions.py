@@ -187,3 +187,65 @@ def test_a_deleted_subscription_is_gone(webhooks: WebhookService) -> None:
         webhooks.get(ORG, webhook.webhook_id)
     with pytest.raises(WebhookNotFound):
         webhooks.delete(ORG, webhook.webhook_id)
+
+
+# --- no lost updates: a change writes only its own fields, at the version it read ---------------------
+
+
+def racing(webhooks: WebhookService, monkeypatch: pytest.MonkeyPatch, interloper: Any) -> None:
+    """Make ``interloper`` write between the service's read and its first write (as a concurrent request
+    or the delivery worker would)."""
+    store = webhooks._store
+    update = store.update
+    raced = []
+
+    def update_after_a_race(before: Any, after: Any, claim: Any = None) -> None:
+        if not raced:
+            raced.append(True)
+            interloper()
+        update(before, after, claim)
+
+    monkeypatch.setattr(store, "update", update_after_a_race)
+
+
+def test_a_patch_racing_a_rotation_keeps_both(
+    webhooks: WebhookService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a rotation lands between the PATCH's read and its write
+    webhook = create(webhooks)
+    rotated: list[Any] = []
+    other = WebhookService(webhooks._store, resolve=resolve)
+    racing(webhooks, monkeypatch, lambda: rotated.append(other.rotate_secret(ORG, webhook.webhook_id)))
+    # when
+    patched = webhooks.update(ORG, webhook.webhook_id, WebhookUpdate(description="after"))
+    # then: the PATCH was redone on the rotated subscription; neither change is lost
+    stored = webhooks.get(ORG, webhook.webhook_id)
+    assert (stored.description, stored.secret) == ("after", rotated[0].secret)
+    assert stored.previous_secret == webhook.secret
+    assert stored.version == patched.version == 3
+
+
+def test_a_patch_keeps_the_workers_failure_streak_and_automatic_disable(
+    webhooks: WebhookService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the delivery worker disables the endpoint between the PATCH's read and its write
+    webhook = create(webhooks)
+    store = webhooks._store
+    disable = lambda: store.record_failure(webhook, 1_800_000_000, disable_reason="Failing for 5 days")  # noqa: E731
+    racing(webhooks, monkeypatch, disable)
+    # when
+    webhooks.update(ORG, webhook.webhook_id, WebhookUpdate(description="renamed"))
+    # then
+    stored = webhooks.get(ORG, webhook.webhook_id)
+    assert stored.description == "renamed"
+    assert (stored.status, stored.disabled_reason, stored.failing_since) == (
+        "disabled",
+        "Failing for 5 days",
+        1_800_000_000,
+    )
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(webhooks: WebhookService) -> None:
+    webhook = create(webhooks, description="same")
+    assert webhooks.update(ORG, webhook.webhook_id, WebhookUpdate(description="same")) == webhook
+    assert webhooks.get(ORG, webhook.webhook_id).version == 1
