@@ -53,6 +53,8 @@ def demo_credentials(stack: LocalStack) -> dict[str, Any]:
         outputs["IntegrationTableName"],
         outputs["HandshakeSecretArn"],
         outputs["PartnerTableName"],
+        commerce_table=stack.local.physical["CommerceTable"],
+        event_table=stack.local.physical["EventTable"],
     )
     return {"base_url": stack.base_url, **demo, "moto_endpoint_url": stack.moto.url}
 
@@ -62,6 +64,7 @@ def banner(stack: LocalStack, path: Path, credentials: dict[str, Any]) -> str:
         {"handshake": credentials["handshake"], "type": "AR", "count": 1, "api_key": credentials["api_key"]}
     )
     schedule = stack.local.parameters["WebhookRetrySchedule"]
+    storefront = credentials["storefront_id"]
     failed = "".join(
         f"\n  !! {name} cannot load, as on Lambda (its requests answer 502): {error}"
         for name, error in stack.describe()["init_errors"].items()
@@ -87,6 +90,10 @@ Try it:
   curl -H "Authorization: Bearer $TOKEN" {stack.base_url}/v1/me
 
   curl -H "X-Api-Key: {credentials["sandbox_api_key"]}" {stack.base_url}/v1/me   # sandbox key
+
+Commerce (the demo storefront, two active listings, every sku in stock):
+  curl -H "Authorization: Bearer $TOKEN" {stack.base_url}/v1/storefronts/{storefront}
+  curl -H "Authorization: Bearer $TOKEN" "{stack.base_url}/v1/inventory?storefrontId={storefront}"
 
 Webhooks (local receivers on http://127.0.0.1 too; attempts after {schedule} s):
   curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \\

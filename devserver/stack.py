@@ -109,6 +109,7 @@ class LocalStack:
                 "PartnerTableName": self.local.physical["PartnerTable"],
                 "SigningKeySecretArn": self.local.physical["SigningKeySecret"],
                 "EventTableName": self.local.physical["EventTable"],
+                "CommerceTableName": self.local.physical["CommerceTable"],
                 "WebhookDeliveryQueueUrl": self.local.physical["WebhookDeliveryQueue"],
                 "WebhookDeadLetterQueueUrl": self.local.physical["WebhookDeliveryDeadLetterQueue"],
             },

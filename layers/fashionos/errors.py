@@ -114,6 +114,13 @@ class RateLimited(TooManyRequests):
 # --- Retries -------------------------------------------------------------------------------------
 
 
+class Contended(Conflict):
+    """Concurrent writes to the same items kept this one from committing (DynamoDB's
+    ``TransactionConflict``, or a read-modify-write that lost every race); the caller may retry."""
+
+    code = "contended"
+
+
 class IdempotencyKeyReused(Unprocessable):
     code = "idempotency_key_reused"
 

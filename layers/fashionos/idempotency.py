@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from botocore.exceptions import ClientError
 
-from fashionos.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidRequest
+from fashionos.errors import Contended, IdempotencyInProgress, IdempotencyKeyReused, InvalidRequest
 from fashionos.ids import sha256_hex
 
 if TYPE_CHECKING:
@@ -151,7 +151,8 @@ def transact_with_claim(
 def transaction_error(error: ClientError, *, claimed: bool) -> Exception:
     """What a failed ``TransactWriteItems`` means, the claim (when there is one) being its first item:
     ``IdempotencyInProgress`` (the key was claimed meanwhile), ``ConditionFailed(index)`` among the other
-    items, or ``error`` itself (a conflict with a concurrent transaction: retry)."""
+    items, ``Contended`` (a concurrent transaction on the same items: read again and retry, or answer 409),
+    or ``error`` itself."""
     if error.response["Error"]["Code"] != "TransactionCanceledException":
         return error
     codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
@@ -159,7 +160,11 @@ def transaction_error(error: ClientError, *, claimed: bool) -> Exception:
         return IdempotencyInProgress("A request with this Idempotency-Key is already being processed")
     own = codes[1:] if claimed else codes
     failed = [i for i, code in enumerate(own) if code == "ConditionalCheckFailed"]
-    return ConditionFailed(failed[0]) if failed else error
+    if failed:
+        return ConditionFailed(failed[0])
+    if "TransactionConflict" in codes:
+        return Contended("Concurrent requests changed the same objects; try again")
+    return error
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from devserver.demo import seed
 from devserver.gateway import Gateway
 from devserver.lambda_runtime import InProcessFunctions
 from devserver.template import LocalTemplate, create_resources, load_template
+from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import SigningKeys
@@ -128,6 +129,15 @@ def make_stack(moto: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[StackFac
 def stack(make_stack: StackFactory) -> InProcessApi:
     """The sandbox stage, as ``make dev`` runs it."""
     return make_stack()
+
+
+@pytest.fixture
+def other_key(stack: InProcessApi) -> str:
+    """The sandbox key, with every scope, of a second org."""
+    partners = stack.partners()
+    org = partners.create_org("@other", twin_active=True)
+    _, key = partners.create_sandbox_key(org.org_id, KNOWN_SCOPES)
+    return key
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from fashionos.errors import IdempotencyInProgress
-from fashionos.identity.partner_models import KNOWN_SCOPES
 from tests.helpers import Reply, problem
 from tests.integration.conftest import InProcessApi
 
@@ -59,10 +58,8 @@ def test_a_failed_request_stores_nothing_so_its_retry_runs_again(stack: InProces
     assert post(stack, "/v1/storefronts", {**SHOP, "name": "B"}, "k2").status == 409  # not a replay
 
 
-def test_keys_are_per_org(stack: InProcessApi) -> None:
-    partners = stack.partners()
-    org = partners.create_org("@other", twin_active=True)
-    _, other = partners.create_sandbox_key(org.org_id, KNOWN_SCOPES)
+def test_keys_are_per_org(stack: InProcessApi, other_key: str) -> None:
+    other = other_key
     ours = post(stack, "/v1/storefronts", SHOP, "same-key")
     theirs = post(stack, "/v1/storefronts", {**SHOP, "handle": "@theirs"}, "same-key", api_key=other)
     assert (ours.status, theirs.status) == (201, 201)

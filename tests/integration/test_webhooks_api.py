@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.webhooks import container
 from fashionos.webhooks.service import WebhookService
 from tests.helpers import Reply, basic, business_items, problem
@@ -161,15 +160,6 @@ def queued(stack: InProcessApi) -> list[dict[str, Any]]:
             break
         messages += [json.loads(message["Body"]) for message in batch]
     return messages
-
-
-@pytest.fixture
-def other_key(stack: InProcessApi) -> str:
-    """The sandbox key, with every scope, of a second org."""
-    partners = stack.partners()
-    org = partners.create_org("@other", twin_active=True)
-    _, key = partners.create_sandbox_key(org.org_id, KNOWN_SCOPES)
-    return key
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@
     fashionos-admin set-rate-tier CLIENT_ID burst-1k
     fashionos-admin create-sandbox-key ORG_ID --scope profile:read
     fashionos-admin rotate-signing-key                  # once after the first deploy, then to rotate
+    fashionos-admin create-storefront --org ORG_ID --handle @yourbrand_shop --name NAME --currency EUR \
+        [--visibility public] [--description TEXT]
 
 Without ``--stack`` it talks to the local stack of ``make dev`` (``.dev/stack.json``); with
 ``--stack fashionos-dev`` to a deployed stack, found through its CloudFormation outputs.
@@ -26,11 +28,15 @@ import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
 
 from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
+from fashionos.commerce.requests import StorefrontCreate, Visibility
+from fashionos.commerce.store import CommerceStore
+from fashionos.commerce.storefronts import StorefrontService
 from fashionos.errors import DomainError
 from fashionos.identity.partner_models import DEFAULT_RATE_TIER, KNOWN_SCOPES, RATE_TIERS, Client
 from fashionos.identity.partner_store import PartnerStore
@@ -127,7 +133,19 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rotate-signing-key", help="a new JWT signing key; the old one keeps verifying as 'previous'"
     )
+
+    storefront = commands.add_parser("create-storefront", help="create a storefront of a partner org")
+    storefront.add_argument("--org", required=True, dest="org_id", help="the org's id (org_...)")
+    storefront.add_argument("--handle", required=True, help="@ followed by 3-30 of A-Z a-z 0-9 _ .")
+    storefront.add_argument("--name", required=True)
+    storefront.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR (fixed for good)")
+    storefront.add_argument("--visibility", default="public", choices=get_args(Visibility))
+    storefront.add_argument("--description")
     return root
+
+
+class BadArguments(Exception):
+    """Arguments that parse but are not valid (exit code 2, as argparse's own usage errors)."""
 
 
 def _client(client: Client) -> dict[str, Any]:
@@ -188,6 +206,33 @@ def run_partner(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     raise AssertionError(args.command)
 
 
+def _storefront_request(args: argparse.Namespace) -> StorefrontCreate:
+    """The storefront as ``POST /v1/storefronts`` takes it, validated by the same model; a mistake names
+    its option."""
+    fields = {
+        "handle": args.handle,
+        "name": args.name,
+        "currency": args.currency,
+        "visibility": args.visibility,
+        **({"description": args.description} if args.description is not None else {}),
+    }
+    try:
+        return StorefrontCreate.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = "--" + "-".join(str(part) for part in first["loc"])
+        raise BadArguments(f"{option}: {str(first['msg']).removeprefix('Value error, ')}") from None
+
+
+def run_commerce(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+    request = _storefront_request(args)
+    dynamodb = stack.dynamodb()
+    org = PartnerService(PartnerStore(dynamodb, stack.partner_table)).get_org(args.org_id)
+    storefronts = StorefrontService(CommerceStore(dynamodb, stack.commerce_table))
+    return storefronts.create(org.org_id, request).public()
+
+
+COMMERCE_COMMANDS = frozenset({"create-storefront"})
 PARTNER_COMMANDS = frozenset(
     {
         "create-org",
@@ -204,6 +249,8 @@ PARTNER_COMMANDS = frozenset(
 def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     if args.command in PARTNER_COMMANDS:
         return run_partner(args, stack)
+    if args.command in COMMERCE_COMMANDS:
+        return run_commerce(args, stack)
     service = UsageService(UsageStore(stack.dynamodb(), stack.table))
     match args.command:
         case "set-plan":
@@ -251,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
             else local_stack(args.local_state / "stack.json")
         )
         result = run(args, stack)
+    except BadArguments as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except (DomainError, StackNotFound) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

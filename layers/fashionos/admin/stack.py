@@ -42,10 +42,14 @@ class Stack:
     def signing_key_secret(self) -> str:
         return self._partner_output("SigningKeySecretArn")
 
-    def _partner_output(self, name: str) -> str:
+    @property
+    def commerce_table(self) -> str:
+        return self._partner_output("CommerceTableName", "the commerce routes")
+
+    def _partner_output(self, name: str, area: str = "the Partner API") -> str:
         value = self.outputs.get(name)
         if value is None:
-            raise StackNotFound(f"Stack {self.name} has no output {name}: deployed before the Partner API?")
+            raise StackNotFound(f"Stack {self.name} has no output {name}: deployed before {area}?")
         return value
 
     def dynamodb(self) -> DynamoDBClient:

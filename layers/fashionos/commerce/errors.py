@@ -73,9 +73,3 @@ class OrderStateConflict(Conflict):
     """Only a ``created`` order can be fulfilled or cancelled, once."""
 
     code = "order_state"
-
-
-class Contended(Conflict):
-    """Too many concurrent writes to the same object; the caller may retry."""
-
-    code = "contended"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from fashionos.commerce.errors import Contended, InsufficientStock, InventoryItemNotFound, OnHandMismatch
+from fashionos.commerce.errors import InsufficientStock, InventoryItemNotFound, OnHandMismatch
 from fashionos.commerce.records import Adjustment, AdjustmentType, InventoryItem
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
-from fashionos.errors import InvalidRequest
+from fashionos.errors import Contended, InvalidRequest
 from fashionos.idempotency import ConditionFailed
 from fashionos.ids import prefixed_id
 from fashionos.times import rfc3339_now
@@ -150,6 +150,6 @@ class InventoryService:
         )
         try:
             self._store.transact([move, self._store.record(adjustment)], claim)
-        except ConditionFailed:
+        except (ConditionFailed, Contended):
             return False
         return True

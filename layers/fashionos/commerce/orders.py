@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fashionos.commerce.errors import (
-    Contended,
     InsufficientStock,
     OrderNotFound,
     OrderStateConflict,
@@ -24,7 +23,7 @@ from fashionos.commerce.inventory import new_adjustment
 from fashionos.commerce.records import AdjustmentType, InventoryItem, Order, OrderLine, OrderStatus
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService, cursor_of
-from fashionos.errors import InvalidRequest
+from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import NewEvent
 from fashionos.events.outbox import ChangeRejected, Outbox
 from fashionos.ids import prefixed_id

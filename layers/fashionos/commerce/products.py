@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fashionos.commerce.errors import (
-    Contended,
     ProductNotFound,
     ReservedStock,
     SkuTaken,
@@ -23,7 +22,7 @@ from fashionos.commerce.errors import (
 from fashionos.commerce.records import Product, Storefront, Variant
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService, cursor_of
-from fashionos.errors import InvalidRequest
+from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import NewEvent
 from fashionos.events.outbox import ChangeRejected, Outbox
 from fashionos.ids import prefixed_id

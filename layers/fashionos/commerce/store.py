@@ -19,8 +19,8 @@ outbox, with the events they cause.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fashionos.aws import query_page
 from fashionos.commerce.records import (
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 def _s(value: str) -> dict[str, str]:
@@ -237,29 +238,24 @@ class CommerceStore:
         return _inventory(item) if item else None
 
     def skus(self, storefront_id: str, skus: Sequence[str]) -> dict[str, InventoryItem]:
-        """The items of ``skus`` that exist (one BatchGetItem per 100, strongly consistent)."""
-        found: dict[str, InventoryItem] = {}
-        keys = [sku_key(storefront_id, sku) for sku in dict.fromkeys(skus)]
-        while keys:
-            batch, keys = keys[:100], keys[100:]
-            request: Any = {self.table: {"Keys": batch, "ConsistentRead": True}}
-            while request:
-                page = self._db.batch_get_item(RequestItems=request)
-                for item in page["Responses"].get(self.table, []):
-                    found[item["sk"]["S"].removeprefix("SKU#")] = _inventory(item)
-                request = page.get("UnprocessedKeys") or None
-        return found
+        """The items of ``skus`` that exist, by sku."""
+        found = self._batch_get([sku_key(storefront_id, sku) for sku in dict.fromkeys(skus)], _inventory)
+        return {item.sku: item for item in found}
 
     def products(self, storefront_id: str, product_ids: Sequence[str]) -> dict[str, Product]:
-        found: dict[str, Product] = {}
-        keys = [product_key(storefront_id, pid) for pid in dict.fromkeys(product_ids)]
-        request: Any = {self.table: {"Keys": keys, "ConsistentRead": True}} if keys else None
-        while request:
-            page = self._db.batch_get_item(RequestItems=request)
-            for item in page["Responses"].get(self.table, []):
-                product = _product(item)
-                found[product.product_id] = product
-            request = page.get("UnprocessedKeys") or None
+        """The listings of ``product_ids`` that exist, by id."""
+        keys = [product_key(storefront_id, product_id) for product_id in dict.fromkeys(product_ids)]
+        return {product.product_id: product for product in self._batch_get(keys, _product)}
+
+    def _batch_get(self, keys: list[Item], convert: Callable[[Item], T]) -> list[T]:
+        """Strongly consistent BatchGetItem of ``keys`` (100 a call, unprocessed keys again)."""
+        found: list[T] = []
+        for start in range(0, len(keys), 100):
+            request: Any = {self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            while request:
+                page = self._db.batch_get_item(RequestItems=request)
+                found += [convert(item) for item in page["Responses"].get(self.table, [])]
+                request = page.get("UnprocessedKeys") or None
         return found
 
     def order(self, org_id: str, order_id: str) -> Order | None:

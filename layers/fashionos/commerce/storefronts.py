@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from fashionos.commerce.errors import Contended, HandleTaken, StorefrontNotActive, StorefrontNotFound
+from fashionos.commerce.errors import HandleTaken, StorefrontNotActive, StorefrontNotFound
 from fashionos.commerce.records import Storefront
 from fashionos.commerce.store import CommerceStore
-from fashionos.errors import InvalidRequest
+from fashionos.errors import Contended, InvalidRequest
 from fashionos.idempotency import Claim, ConditionFailed
 from fashionos.ids import prefixed_id
 from fashionos.times import rfc3339_now
@@ -98,7 +98,7 @@ class StorefrontService:
             changed = replace(changed, updated_at=rfc3339_now(), version=storefront.version + 1)
             try:
                 self._store.transact([self._store.changed_storefront(storefront, changed)])
-            except ConditionFailed:
+            except (ConditionFailed, Contended):
                 continue
             # products_count may have moved meanwhile (it is not versioned): read it back
             return self.get(org_id, storefront_id)

@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
+from fashionos.errors import Contended
 from fashionos.events.models import RETENTION_SECONDS, Event, NewEvent
 from fashionos.events.store import EventStore, event_item, sequence_key
 from fashionos.idempotency import ConditionFailed
@@ -66,10 +65,8 @@ class Outbox:
                 if failed.index < len(changes):
                     raise ChangeRejected(failed.index) from None
                 continue  # a concurrent commit moved a sequence counter: again
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                continue  # a transaction conflict: again
+            except Contended:
+                continue  # a concurrent transaction on the same items: again
             return recorded
         raise RuntimeError(f"Could not record events after {MAX_ATTEMPTS} attempts (contention)")
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from fashionos.errors import Conflict, InvalidRequest
+from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import PING, Event, NewEvent
 from fashionos.events.outbox import Outbox
 from fashionos.events.service import EventService, event_window
@@ -147,7 +147,7 @@ class WebhookService:
             except StaleWrite:
                 continue
             return changed
-        raise Conflict(f"Webhook {webhook_id} is being changed by another request; try again")
+        raise Contended(f"Webhook {webhook_id} is being changed by other requests; try again")
 
     def _checked_url(self, url: str) -> str:
         endpoint = parse_endpoint_url(url)

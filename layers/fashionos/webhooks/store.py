@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from fashionos.aws import condition_failed, query_page
+from fashionos.errors import Contended
 from fashionos.idempotency import ConditionFailed, transact_with_claim
 from fashionos.webhooks.errors import WebhookNotFound
 from fashionos.webhooks.models import Webhook, WebhookStatus
@@ -128,6 +129,8 @@ class WebhookStore:
         }
         try:
             transact_with_claim(self._db, [update], claim)
+        except Contended:
+            raise StaleWrite from None
         except ConditionFailed:
             if self.get(before.org_id, before.webhook_id) is None:
                 raise WebhookNotFound(f"Webhook {before.webhook_id} not found") from None
