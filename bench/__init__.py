@@ -6,6 +6,8 @@
   with the same loaded key objects.
 - ``throughput``: increments/s through the dev gateway vs raw ``UpdateItem ADD`` on the same moto server.
 - ``warmpath``: per-request latency of a warm handler vs the DynamoDB calls that request makes.
+- ``commerce``: the same for a product upsert and a 3-line order, whose writes succeed once: each request's
+  calls are replayed raw on a twin storefront, set up alike.
 
 Budgets come from DESIGN.md ("Performance budgets"); they are reported, never asserted.
 """

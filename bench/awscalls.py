@@ -18,7 +18,7 @@ from botocore.client import BaseClient
 @dataclass(frozen=True, slots=True)
 class Call:
     operation: str  # "UpdateItem"
-    params: dict[str, Any]  # as the caller passed them (only when recording)
+    params: dict[str, Any]  # as the caller passed them (only when recording; copied once the capture ends)
     seconds: float  # wall time of the whole SDK call: serialise, sign, HTTP, parse
 
 
@@ -39,7 +39,9 @@ def instrumented() -> Iterator[None]:
         calls = _state.calls
         if calls is None:
             return original(self, operation_name, api_params)
-        params = copy.deepcopy(api_params) if _state.record else {}
+        # Recording keeps the caller's own dict: ``capture`` copies it when the block ends, so the copy is
+        # in no timing (a handler's time included).
+        params = api_params if _state.record else {}
         start = time.perf_counter()
         try:
             return original(self, operation_name, api_params)
@@ -56,13 +58,31 @@ def instrumented() -> Iterator[None]:
 
 @contextmanager
 def capture(*, record: bool = False) -> Iterator[list[Call]]:
-    """The API calls this thread makes inside the block (with their parameters when ``record``)."""
+    """The API calls this thread makes inside the block (with their parameters when ``record``, deep-copied
+    into the list, in place, when the block ends)."""
     calls: list[Call] = []
     _state.calls, _state.record = calls, record
     try:
         yield calls
     finally:
         _state.calls, _state.record = None, False
+        if record:
+            calls[:] = [Call(c.operation, copy.deepcopy(c.params), c.seconds) for c in calls]
+
+
+def remapped(calls: Sequence[Call], change: Callable[[str], str]) -> list[Call]:
+    """``calls`` with every string value in their parameters (at any depth) passed through ``change``."""
+
+    def mapped(value: Any) -> Any:
+        if isinstance(value, str):
+            return change(value)
+        if isinstance(value, dict):
+            return {key: mapped(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [mapped(item) for item in value]
+        return value
+
+    return [Call(call.operation, mapped(call.params), call.seconds) for call in calls]
 
 
 def replay(client: Any, calls: Sequence[Call]) -> None:

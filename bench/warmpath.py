@@ -12,6 +12,10 @@ Every botocore call is timed (``bench.awscalls``). For each request:
 So "our code" per request is handler time minus its AWS-call time, measured per request; the difference of
 the two medians is the cross-check. An HTTP round trip through the dev gateway process is reported too: it
 adds the local HTTP server, which API Gateway replaces in production.
+
+A request that changes the data (``measure_changes``: a listing's upsert, an order) cannot be replayed as
+recorded once: its conditions (a version read, an id that must be new) would fail the second time. Its
+baseline is each request's own recorded calls, replayed on a twin of the data it changes (``bench.commerce``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import logging
 import os
 import statistics
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +40,7 @@ from devserver.template import LocalTemplate, load_template
 from fashionos import aws
 
 BUDGET_MS = 1.0  # DESIGN.md: our code adds < 1 ms p50 per request over the AWS calls it makes
+WARMUP = 10  # requests before a changing warm path's samples (clients, cached secrets, imports)
 SOURCE_IP = "198.51.100.7"  # its own rate-limit bucket, apart from the HTTP load's 127.0.0.1
 
 
@@ -61,8 +67,9 @@ class TimedGateway(Gateway):
 
         return timed
 
-    def post(self, path: str, body: bytes) -> int:
-        status, _, _ = self.invoke("POST", path, {"Content-Type": "application/json"}, body, SOURCE_IP)
+    def post(self, path: str, body: bytes, headers: Mapping[str, str] | None = None) -> int:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        status, _, _ = self.invoke("POST", path, sent, body, SOURCE_IP)
         return status
 
 
@@ -70,10 +77,16 @@ class TimedGateway(Gateway):
 def in_process_gateway(stack: DevStack) -> Iterator[TimedGateway]:
     """A gateway in this process on ``stack``'s moto server and resources; the environment is restored."""
     local = LocalTemplate(load_template(), STACK_NAME)
+    # The stack's names, as its outputs give them (the commerce table, not among them, has the name its
+    # Ref gives it: the stack's name and its logical id, as the local stack creates it).
     local.physical.update(
         IntegrationTable=stack.outputs["IntegrationTableName"],
         HandshakeSecret=stack.outputs["HandshakeSecretArn"],
+        PartnerTable=stack.outputs["PartnerTableName"],
+        SigningKeySecret=stack.outputs["SigningKeySecretArn"],
+        EventTable=stack.outputs["EventTableName"],
     )
+    local.parameters["PartnerIssuer"] = stack.base_url  # as the local stack sets it: its tokens verify here
     environment = {
         "AWS_ENDPOINT_URL": stack.moto_url,
         "AWS_ACCESS_KEY_ID": "local",
@@ -176,6 +189,96 @@ def measure(
         replay_p50=statistics.median(replayed),
         http_p50=statistics.median(round_trips),
         samples=samples,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WarmChange:
+    """A warm path whose every request changes the data (so replaying one recorded request again would fail
+    its conditions)."""
+
+    calls: list[Call]  # the AWS calls of the first measured request, with their parameters
+    handler_p50: float  # seconds
+    handler_aws_p50: float  # seconds in AWS calls, inside the handler
+    overhead_p50: float  # per request: handler minus its AWS calls
+    replay_p50: float  # the same AWS calls, raw, on the twin
+    samples: int
+    shapes: int  # distinct sequences of operations among the measured requests (1: all alike, no retry)
+
+
+def measure_changes(
+    gateway: TimedGateway,
+    send: Callable[[], None],
+    twin: Callable[[list[Call]], list[Call]],
+    samples: int,
+    warmup: int = WARMUP,
+    tidy: Callable[[list[Call]], None] | None = None,
+) -> WarmChange:
+    """``send`` makes one request through the handler (a real change each time: a write that writes). The
+    baseline is the calls that very request made, recorded, passed through ``twin`` (which points them at a
+    twin of the data the handler changes, set up the same way, and gives what the request created new ids)
+    and replayed raw through the handler's own client. The twin replays every request in order, so it is
+    where the handler's data was before the request: every condition holds and every write writes, as for
+    the handler. Replays run one request behind (a replay may come first in a pair) and catch up at the end.
+    Recording copies each call's parameters when the handler has returned: no copy is timed. ``tidy``, if
+    given, runs untimed after each request and each replay, with its calls (say, to delete what it created,
+    so the tables stay the size they were)."""
+    client = aws.dynamodb()  # the handlers' own client
+    pending: deque[list[Call]] = deque()
+    handler: list[float] = []
+    inside: list[float] = []
+    overhead: list[float] = []
+    replayed: list[float] = []
+    first: list[Call] = []
+    shapes: set[tuple[str, ...]] = set()
+
+    def through_handler(keep: bool = True) -> None:
+        send()
+        calls = gateway.calls
+        pending.append(twin(calls))  # outside both timings
+        if tidy is not None:
+            tidy(calls)
+        if keep:
+            aws_seconds = sum(call.seconds for call in calls)
+            handler.append(gateway.handler_seconds)
+            inside.append(aws_seconds)
+            overhead.append(gateway.handler_seconds - aws_seconds)
+            shapes.add(tuple(call.operation for call in calls))
+            if not first:
+                first.extend(calls)
+
+    def raw(keep: bool = True) -> None:
+        calls = pending.popleft()
+        start = time.perf_counter()
+        replay(client, calls)
+        if keep:
+            replayed.append(time.perf_counter() - start)
+        if tidy is not None:
+            tidy(calls)
+
+    gateway.record = True
+    try:
+        for _ in range(warmup):
+            through_handler(keep=False)
+            raw(keep=False)
+        through_handler(keep=False)  # the twin's one request behind
+        # Interleaved as in ``measure``: h r, r h, h r, ...
+        for sample in range(samples):
+            order = (through_handler, raw) if sample % 2 == 0 else (raw, through_handler)
+            for step in order:
+                step()
+        while pending:
+            raw(keep=False)
+    finally:
+        gateway.record = False
+    return WarmChange(
+        calls=first,
+        handler_p50=statistics.median(handler),
+        handler_aws_p50=statistics.median(inside),
+        overhead_p50=statistics.median(overhead),
+        replay_p50=statistics.median(replayed),
+        samples=samples,
+        shapes=len(shapes),
     )
 
 
