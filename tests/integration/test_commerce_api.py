@@ -510,3 +510,53 @@ def test_every_commerce_post_takes_effect_once_per_idempotency_key(
     assert [a["type"] for a in log].count("adjust") == 1
     assert [a["type"] for a in log].count("fulfil") == 1
     assert {k: item(stack, sf, "TEE-1")[k] for k in ("on_hand", "reserved")} == {"on_hand": 12, "reserved": 0}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/v1/inventory/{sf}/TEE-1", {"on_hand": -1}, "on_hand"),
+        ("PUT", "/v1/inventory/{sf}/TEE-1", {"on_hand": "5"}, "on_hand"),
+        ("PUT", "/v1/inventory/{sf}/TEE-1", {"on_hand": 5, "expected_on_hand": -2}, "expected_on_hand"),
+        ("PUT", "/v1/inventory/{sf}/TEE-1", {"on_hand": 5, "reason": "x"}, "reason"),
+        ("POST", "/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 0, "reason": "x"}, "delta"),
+        ("POST", "/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 1}, "reason"),
+        ("POST", "/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 1.5, "reason": "x"}, "delta"),
+        ("PATCH", "/v1/storefronts/{sf}", {"status": "closed"}, "status"),
+        ("PATCH", "/v1/storefronts/{sf}", {"handle": "@new"}, "handle"),
+        (
+            "POST",
+            ORDERS,
+            {
+                "storefront_id": "{sf}",
+                "lines": [{"sku": "TEE-1", "quantity": 1}],
+                "customer": {"country": "de"},
+            },
+            "country",
+        ),
+        (
+            "POST",
+            ORDERS,
+            {"storefront_id": "{sf}", "lines": [{"sku": "TEE-1", "quantity": 1}], "coupon": "x"},
+            "coupon",
+        ),
+        ("POST", f"{ORDERS}/ord_01JZZZZZZZZZZZZZZZZZZZZZZZ/fulfill", {"force": True}, "force"),
+    ],
+)
+def test_every_bad_field_is_a_400_naming_it_and_changes_nothing(
+    stack: InProcessApi, shop: dict[str, Any], method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    sf = shop["id"]
+    filled = {k: (v.replace("{sf}", sf) if isinstance(v, str) else v) for k, v in body.items()}
+    before = (item(stack, sf, "TEE-1"), ok(call(stack, "GET", f"{STOREFRONTS}/{sf}")))
+    assert field in problem(call(stack, method, path.replace("{sf}", sf), filled), 400)["detail"]
+    assert (item(stack, sf, "TEE-1"), ok(call(stack, "GET", f"{STOREFRONTS}/{sf}"))) == before
+
+
+@pytest.mark.parametrize("sku", ["x" * 2000, "no%20space", ".dot-first"])
+def test_a_sku_no_listing_can_have_is_not_found(stack: InProcessApi, shop: dict[str, Any], sku: str) -> None:
+    sf = shop["id"]
+    assert problem(call(stack, "PUT", f"/v1/inventory/{sf}/{sku}", {"on_hand": 1}), 404)
+    assert problem(call(stack, "GET", f"/v1/inventory/{sf}/{sku}/adjustments"), 404)
+    assert ok(call(stack, "GET", f"/v1/inventory?storefrontId={sf}&sku={sku}"))["data"] == []
+    assert problem(call(stack, "GET", f"/v1/inventory?storefrontId={sf}&cursor={sku}"), 400)

@@ -7,14 +7,15 @@ its type, deltas, reason and actor in the same transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fashionos.commerce.errors import InsufficientStock, InventoryItemNotFound, OnHandMismatch
-from fashionos.commerce.records import Adjustment, AdjustmentType, InventoryItem
+from fashionos.commerce.records import SKU_PATTERN, Adjustment, AdjustmentType, InventoryItem
 from fashionos.commerce.store import CommerceStore
-from fashionos.commerce.storefronts import StorefrontService
-from fashionos.errors import Contended, InvalidRequest
+from fashionos.commerce.storefronts import StorefrontService, cursor_of
+from fashionos.errors import Contended
 from fashionos.idempotency import ConditionFailed
 from fashionos.ids import prefixed_id
 from fashionos.times import rfc3339_now
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from fashionos.idempotency import Claim
 
 MAX_WRITE_ATTEMPTS = 10
+SKU = re.compile(SKU_PATTERN)
+ADJUSTMENT_ID = re.compile(r"adj_[0-9A-HJKMNP-TV-Z]{26}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +73,16 @@ class InventoryService:
     ) -> tuple[list[InventoryItem], bool]:
         self._storefronts.get(org_id, storefront_id)
         if sku is not None:
-            item = self._store.sku(storefront_id, sku)
+            item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
             return ([item] if item is not None and item.sellable else []), False
-        return self._store.inventory_page(storefront_id, limit, cursor)
+        return self._store.inventory_page(storefront_id, limit, cursor_of(SKU, cursor))
 
     def get(self, org_id: str, storefront_id: str, sku: str) -> InventoryItem:
         self._storefronts.get(org_id, storefront_id)
         return self._item(storefront_id, sku)
 
     def _item(self, storefront_id: str, sku: str) -> InventoryItem:
-        item = self._store.sku(storefront_id, sku)
+        item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
         if item is None or not item.sellable:
             raise InventoryItemNotFound(f"No inventory item for the sku {sku} in storefront {storefront_id}")
         return item
@@ -132,9 +135,7 @@ class InventoryService:
     ) -> tuple[list[Adjustment], bool]:
         self._storefronts.get(org_id, storefront_id)
         self._item(storefront_id, sku)
-        if cursor is not None and not (cursor.startswith("adj_") and len(cursor) == 30):
-            raise InvalidRequest("cursor is not one this API returned")
-        return self._store.adjustments(storefront_id, sku, limit, cursor)
+        return self._store.adjustments(storefront_id, sku, limit, cursor_of(ADJUSTMENT_ID, cursor))
 
     def _write(
         self, item: InventoryItem, adjustment: Adjustment, claim: TransactWriteItemTypeDef | None = None

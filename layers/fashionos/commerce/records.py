@@ -8,6 +8,7 @@ from typing import Any, Final, Literal
 MAX_LINES: Final = 50
 MAX_QUANTITY: Final = 1000
 MAX_VARIANTS: Final = 100
+SKU_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"  # the partner's own; URL-path safe
 
 # ISO 4217 active codes (2024), minus funds and precious metals.
 CURRENCIES: Final = frozenset(

@@ -9,12 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from fashionos.commerce.records import CURRENCIES, MAX_LINES, MAX_QUANTITY, MAX_VARIANTS
+from fashionos.commerce.records import CURRENCIES, MAX_LINES, MAX_QUANTITY, MAX_VARIANTS, SKU_PATTERN
 
 Handle = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9_.]{3,30}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
-Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Sku = Annotated[str, StringConstraints(pattern=f"^{SKU_PATTERN}$")]
 Visibility = Literal["public", "unlisted", "private"]
 StorefrontStatus = Literal["active", "paused", "archived"]
 ProductStatus = Literal["draft", "active", "archived"]
