@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.e2e.conftest import E2E, REQUEST_TIMEOUT, DevStack, http
-from tests.e2e.test_documented_examples import run
+from tests.e2e.curl import run
 
 pytestmark = E2E
 

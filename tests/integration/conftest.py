@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,6 +18,7 @@ from devserver.demo import seed
 from devserver.gateway import Gateway
 from devserver.lambda_runtime import InProcessFunctions
 from devserver.template import LocalTemplate, create_resources, load_template
+from fashionos.admin.cli import main
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.partners import PartnerService
@@ -152,3 +154,37 @@ def steady_failure_window(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = SimpleNamespace(time=lambda: start + 10.0)
     monkeypatch.setattr(partners, "time", clock)
     monkeypatch.setattr(token_operations, "time", clock)
+
+
+def described(stack: InProcessApi, **outputs: str) -> dict[str, Any]:
+    """The stack's ``stack.json``, as the local stack writes it (``outputs`` added or replacing)."""
+    return {
+        "stack_name": "test",
+        "region": "us-east-1",
+        "endpoint_url": None,
+        "outputs": {
+            "IntegrationTableName": stack.table,
+            "HandshakeSecretArn": stack.secret_arn,
+            "PartnerTableName": stack.local.physical["PartnerTable"],
+            "SigningKeySecretArn": stack.local.physical["SigningKeySecret"],
+            "EventTableName": stack.local.physical["EventTable"],
+            "CommerceTableName": stack.local.physical["CommerceTable"],
+            **outputs,
+        },
+    }
+
+
+@pytest.fixture
+def admin(
+    stack: InProcessApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, Any]]:
+    """``fashionos-admin ARGS...`` against the stack (its ``stack.json`` in a temporary state directory):
+    the exit code, and the JSON printed (or the error text)."""
+    (tmp_path / "stack.json").write_text(json.dumps(described(stack)))
+
+    def run(*args: str) -> tuple[int, Any]:
+        code = main(["--local-state", str(tmp_path), *args])
+        out, err = capsys.readouterr()
+        return code, json.loads(out) if code == 0 else err
+
+    return run

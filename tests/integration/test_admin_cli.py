@@ -13,25 +13,6 @@ from tests.helpers import API_KEY_USAGE, TRYON
 from tests.integration.conftest import InProcessApi
 
 
-@pytest.fixture
-def admin(stack: InProcessApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    outputs = {
-        "IntegrationTableName": stack.table,
-        "HandshakeSecretArn": stack.secret_arn,
-        "PartnerTableName": stack.local.physical["PartnerTable"],
-        "SigningKeySecretArn": stack.local.physical["SigningKeySecret"],
-    }
-    described = {"stack_name": "test", "region": "us-east-1", "endpoint_url": None, "outputs": outputs}
-    (tmp_path / "stack.json").write_text(json.dumps(described))
-
-    def run(*args: str) -> tuple[int, Any]:
-        code = main(["--local-state", str(tmp_path), *args])
-        out, err = capsys.readouterr()
-        return code, json.loads(out) if code == 0 else err
-
-    return run
-
-
 def test_provision_a_user_with_a_plan_and_a_key_then_read_its_usage(stack: InProcessApi, admin: Any) -> None:
     # given
     assert admin("set-plan", "pro", "--ar-tryons", "2", "--products", "10")[0] == 0

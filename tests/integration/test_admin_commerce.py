@@ -19,39 +19,9 @@ from fashionos.commerce.inventory import InventoryService
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
 from tests.helpers import Reply
-from tests.integration.conftest import InProcessApi
+from tests.integration.conftest import InProcessApi, described
 
 STOREFRONT_ID = re.compile(r"sf_[0-9A-HJKMNP-TV-Z]{26}")
-
-
-def described(stack: InProcessApi, **outputs: str) -> dict[str, Any]:
-    """The stack's ``stack.json``, as the local stack writes it (``outputs`` added or replacing)."""
-    return {
-        "stack_name": "test",
-        "region": "us-east-1",
-        "endpoint_url": None,
-        "outputs": {
-            "IntegrationTableName": stack.table,
-            "HandshakeSecretArn": stack.secret_arn,
-            "PartnerTableName": stack.local.physical["PartnerTable"],
-            "SigningKeySecretArn": stack.local.physical["SigningKeySecret"],
-            "EventTableName": stack.local.physical["EventTable"],
-            "CommerceTableName": stack.local.physical["CommerceTable"],
-            **outputs,
-        },
-    }
-
-
-@pytest.fixture
-def admin(stack: InProcessApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    (tmp_path / "stack.json").write_text(json.dumps(described(stack)))
-
-    def run(*args: str) -> tuple[int, Any]:
-        code = main(["--local-state", str(tmp_path), *args])
-        out, err = capsys.readouterr()
-        return code, json.loads(out) if code == 0 else err
-
-    return run
 
 
 def api(stack: InProcessApi, method: str, path: str, body: Any = None) -> Reply:
@@ -83,7 +53,6 @@ def test_create_storefront_prints_the_storefront_the_api_then_serves(stack: InPr
     assert code == 0
     assert STOREFRONT_ID.fullmatch(created["id"])
     assert {k: v for k, v in created.items() if k not in ("id", "created_at", "updated_at")} == {
-        "object": "storefront",
         "handle": "@atelier",
         "name": "Atelier",
         "description": "Paris, since 1921",

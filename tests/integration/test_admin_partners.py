@@ -9,13 +9,12 @@ import jwt
 from fashionos.percontainer import reset_all
 from tests.helpers import basic
 from tests.integration.conftest import InProcessApi
-from tests.integration.test_admin_cli import admin  # noqa: F401 (a fixture)
-from tests.integration.test_partner_api import JWKS, form
+from tests.integration.partner_calls import JWKS, form
 
 GRANT = {"grant_type": "client_credentials"}
 
 
-def test_provision_an_org_and_a_client_then_get_a_token(stack: InProcessApi, admin: Any) -> None:  # noqa: F811
+def test_provision_an_org_and_a_client_then_get_a_token(stack: InProcessApi, admin: Any) -> None:
     # given
     code, org = admin("create-org", "--handle", "@Acme_Shoes", "--twin-active")
     assert (code, org["handle"], org["twin_active"]) == (0, "@acme_shoes", True)
@@ -33,7 +32,7 @@ def test_provision_an_org_and_a_client_then_get_a_token(stack: InProcessApi, adm
     assert reply.json["scope"] == "products:write profile:read"
 
 
-def test_rotate_a_secret_with_grace_then_revoke(stack: InProcessApi, admin: Any) -> None:  # noqa: F811
+def test_rotate_a_secret_with_grace_then_revoke(stack: InProcessApi, admin: Any) -> None:
     # given
     demo = stack.demo
     # when
@@ -53,7 +52,7 @@ def test_rotate_a_secret_with_grace_then_revoke(stack: InProcessApi, admin: Any)
     assert (reply.status, reply.json["error"]) == (401, "invalid_client")
 
 
-def test_rate_tiers_and_sandbox_keys(stack: InProcessApi, admin: Any) -> None:  # noqa: F811
+def test_rate_tiers_and_sandbox_keys(stack: InProcessApi, admin: Any) -> None:
     demo = stack.demo
     assert admin("set-rate-tier", demo["client_id"], "burst-1k")[0] == 0
     code, key = admin("create-sandbox-key", demo["org_id"], "--scope", "profile:read")
@@ -61,7 +60,7 @@ def test_rate_tiers_and_sandbox_keys(stack: InProcessApi, admin: Any) -> None:  
     assert key["api_key"].startswith("sk_sandbox_")
 
 
-def test_rotate_the_signing_key_keeps_old_tokens_verifiable(stack: InProcessApi, admin: Any) -> None:  # noqa: F811
+def test_rotate_the_signing_key_keeps_old_tokens_verifiable(stack: InProcessApi, admin: Any) -> None:
     # given
     old = form(stack, GRANT, basic(stack.demo["client_id"], stack.demo["client_secret"])).json["access_token"]
     # when

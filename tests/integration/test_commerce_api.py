@@ -108,6 +108,10 @@ def shop(stack: InProcessApi) -> dict[str, Any]:
 def test_a_new_storefront_has_the_documents_fields(stack: InProcessApi) -> None:
     body = storefront(stack, description="Paris")
     assert STOREFRONT_ID.fullmatch(body["id"])
+    assert set(body) == {
+        "id", "handle", "products_count", "status",  # the document's
+        "name", "description", "visibility", "currency", "created_at", "updated_at",
+    }  # fmt: skip
     assert {
         k: body[k]
         for k in ("handle", "name", "description", "currency", "visibility", "status", "products_count")
@@ -262,6 +266,9 @@ def test_delete_archives_and_the_count_follows(stack: InProcessApi, shop: dict[s
 
 def test_set_adjust_and_the_record_of_every_change(stack: InProcessApi, shop: dict[str, Any]) -> None:
     sf = shop["id"]
+    assert set(item(stack, sf, "TEE-1")) == {
+        "storefront_id", "sku", "product_id", "on_hand", "reserved", "available", "updated_at",
+    }  # fmt: skip
     assert item(stack, sf, "TEE-1")["on_hand"] == 10
     conflict = call(stack, "PUT", f"/v1/inventory/{sf}/TEE-1", {"on_hand": 3, "expected_on_hand": 9})
     assert problem(conflict, 409)["code"] == "on_hand_mismatch"

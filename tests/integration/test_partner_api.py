@@ -4,40 +4,24 @@ endpoint (client credentials), the JWKS and the authorization server metadata.""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import jwt
 import pytest
 
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from fashionos.identity.partners import MAX_AUTH_FAILURES
-from fashionos.identity.tokens import TokenVerifier
-from tests.helpers import Reply, basic, oauth_error
+from tests.helpers import basic, oauth_error
 from tests.integration.conftest import ISSUER, InProcessApi
-
-TOKEN = "/oauth/token"
-JWKS = "/.well-known/jwks.json"
-METADATA = "/.well-known/oauth-authorization-server"
-AUDIENCE = "fashionos-partner-api"
-FORM = "application/x-www-form-urlencoded"
-
-
-def form(stack: InProcessApi, fields: dict[str, str], headers: dict[str, str] | None = None) -> Reply:
-    raw = urlencode(fields).encode()
-    return stack.call(TOKEN, headers={"Content-Type": FORM, **(headers or {})}, raw=raw)
-
-
-def token_with_basic(stack: InProcessApi, **fields: str) -> Reply:
-    demo = stack.demo
-    return form(
-        stack,
-        {"grant_type": "client_credentials", **fields},
-        basic(demo["client_id"], demo["client_secret"]),
-    )
-
-
-def verifier(stack: InProcessApi) -> TokenVerifier:
-    return TokenVerifier(ISSUER, AUDIENCE, stack.signing_keys())
+from tests.integration.partner_calls import (
+    AUDIENCE,
+    FORM,
+    JWKS,
+    METADATA,
+    TOKEN,
+    form,
+    token_with_basic,
+    verifier,
+)
 
 
 def test_client_secret_basic_gets_an_rfc9068_token_with_every_granted_scope(stack: InProcessApi) -> None:

@@ -17,7 +17,7 @@ from fashionos.identity.signing_keys import SigningKeys, generate_signing_key, l
 from fashionos.ids import ulid
 from tests.helpers import Reply, b64, basic, problem, segment, sign
 from tests.integration.conftest import ISSUER, InProcessApi, StackFactory
-from tests.integration.test_partner_api import AUDIENCE, token_with_basic
+from tests.integration.partner_calls import AUDIENCE, token_with_basic
 
 ME = "/v1/me"
 

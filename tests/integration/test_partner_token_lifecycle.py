@@ -13,7 +13,7 @@ from fashionos.identity.partners import MAX_AUTH_FAILURES, REVOCATION_MARGIN_SEC
 from fashionos.identity.tokens import TokenIssuer
 from tests.helpers import Reply, basic, oauth_error
 from tests.integration.conftest import ISSUER, InProcessApi
-from tests.integration.test_partner_api import AUDIENCE, FORM, token_with_basic, verifier
+from tests.integration.partner_calls import AUDIENCE, FORM, token_with_basic, verifier
 
 INTROSPECT = "/oauth/introspect"
 REVOKE = "/oauth/revoke"

@@ -48,7 +48,6 @@ class Storefront:
     def public(self) -> dict[str, Any]:
         return {
             "id": self.storefront_id,
-            "object": "storefront",
             "handle": self.handle,
             "name": self.name,
             "description": self.description,
@@ -104,7 +103,6 @@ class Product:
     def public(self) -> dict[str, Any]:
         return {
             "id": self.product_id,
-            "object": "product",
             "storefront_id": self.storefront_id,
             "sku": self.sku,
             "title": self.title,
@@ -144,7 +142,6 @@ class InventoryItem:
 
     def public(self) -> dict[str, Any]:
         return {
-            "object": "inventory_item",
             "storefront_id": self.storefront_id,
             "sku": self.sku,
             "product_id": self.product_id,
@@ -176,7 +173,6 @@ class Adjustment:
     def public(self) -> dict[str, Any]:
         return {
             "id": self.adjustment_id,
-            "object": "inventory_adjustment",
             "storefront_id": self.storefront_id,
             "sku": self.sku,
             "type": self.type,
@@ -225,7 +221,6 @@ class Order:
     def public(self) -> dict[str, Any]:
         return {
             "id": self.order_id,
-            "object": "order",
             "storefront_id": self.storefront_id,
             "status": self.status,
             "lines": [
