@@ -171,6 +171,8 @@ def test_patch_changes_only_what_it_sends_and_an_archived_storefront_takes_no_pr
     body = ok(call(stack, "PATCH", f"{STOREFRONTS}/{sf}", {"name": "Maison 2", "status": "archived"}))
     assert (body["name"], body["status"], body["visibility"]) == ("Maison 2", "archived", "public")
     assert problem(call(stack, "PATCH", f"{STOREFRONTS}/{sf}", {"currency": "USD"}), 400)
+    assert ok(call(stack, "PATCH", f"{STOREFRONTS}/{sf}", {"description": "Paris"}))["description"] == "Paris"
+    assert ok(call(stack, "PATCH", f"{STOREFRONTS}/{sf}", {"description": None}))["description"] is None
     assert (
         problem(call(stack, "POST", f"{STOREFRONTS}/{sf}/products", listing()), 409)["code"]
         == "storefront_not_active"
@@ -499,10 +501,14 @@ def test_every_commerce_post_takes_effect_once_per_idempotency_key(
 ) -> None:
     sf = shop["id"]
     placed = order(stack, sf, ("TEE-1", 1)).json["id"]
+    dropped = order(stack, sf, ("HOODIE-S", 2)).json["id"]
     for path, body in [
+        (STOREFRONTS, {"handle": "@retried", "name": "R", "currency": "EUR", "visibility": "public"}),
         (f"{STOREFRONTS}/{sf}/products", listing(title="Retried")),
         (f"/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 3, "reason": "restock"}),
+        (ORDERS, {"storefront_id": sf, "lines": [{"sku": "HOODIE-M", "quantity": 1}]}),
         (f"{ORDERS}/{placed}/fulfill", None),
+        (f"{ORDERS}/{dropped}/cancel", None),
     ]:
         first = call(stack, "POST", path, body, Idempotency_Key=f"retry {path}".replace(" ", "-"))
         again = call(stack, "POST", path, body, Idempotency_Key=f"retry {path}".replace(" ", "-"))
@@ -517,6 +523,8 @@ def test_every_commerce_post_takes_effect_once_per_idempotency_key(
     assert [a["type"] for a in log].count("adjust") == 1
     assert [a["type"] for a in log].count("fulfil") == 1
     assert {k: item(stack, sf, "TEE-1")[k] for k in ("on_hand", "reserved")} == {"on_hand": 12, "reserved": 0}
+    assert (item(stack, sf, "HOODIE-S")["reserved"], item(stack, sf, "HOODIE-M")["reserved"]) == (0, 1)
+    assert len(ok(call(stack, "GET", STOREFRONTS))["data"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -531,6 +539,7 @@ def test_every_commerce_post_takes_effect_once_per_idempotency_key(
         ("POST", "/v1/inventory/{sf}/TEE-1/adjustments", {"delta": 1.5, "reason": "x"}, "delta"),
         ("PATCH", "/v1/storefronts/{sf}", {"status": "closed"}, "status"),
         ("PATCH", "/v1/storefronts/{sf}", {"handle": "@new"}, "handle"),
+        ("PATCH", "/v1/storefronts/{sf}", {"name": None}, "name"),
         (
             "POST",
             ORDERS,

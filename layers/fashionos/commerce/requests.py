@@ -53,12 +53,20 @@ class StorefrontCreate(_Request):
 
 
 class StorefrontUpdate(_Request):
-    """PATCH: only the fields given change (the handle and the currency never do)."""
+    """PATCH: only the fields given change (the handle and the currency never do); ``description: null``
+    removes the description, the other fields cannot be null."""
 
     name: Name | None = None
     description: Description | None = None
     visibility: Visibility | None = None
     status: StorefrontStatus | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> StorefrontUpdate:
+        for name in ("name", "visibility", "status"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}: must not be null")
+        return self
 
 
 class Price(_Request):

@@ -79,7 +79,9 @@ class StorefrontService:
             return replace(
                 sf,
                 name=request.name if request.name is not None else sf.name,
-                description=request.description if request.description is not None else sf.description,
+                description=request.description
+                if "description" in request.model_fields_set
+                else sf.description,
                 visibility=request.visibility if request.visibility is not None else sf.visibility,
                 status=request.status if request.status is not None else sf.status,
             )
