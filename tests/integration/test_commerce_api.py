@@ -474,6 +474,12 @@ def test_unknown_query_parameters_are_a_400(stack: InProcessApi, shop: dict[str,
         in problem(call(stack, "GET", f"{STOREFRONTS}/{shop['id']}/products?status=live"), 400)["detail"]
     )
     assert "status" in problem(call(stack, "GET", f"{ORDERS}?status=shipped"), 400)["detail"]
+    assert (
+        "expand" in problem(call(stack, "GET", f"{STOREFRONTS}/{shop['id']}?expand=products"), 400)["detail"]
+    )
+    body = {"storefront_id": shop["id"], "lines": [{"sku": "TEE-1", "quantity": 1}]}
+    assert "dry_run" in problem(call(stack, "POST", f"{ORDERS}?dry_run=1", body), 400)["detail"]
+    assert item(stack, shop["id"], "TEE-1")["reserved"] == 0
 
 
 def test_pages_follow_the_cursor(stack: InProcessApi) -> None:
@@ -576,3 +582,45 @@ def test_a_sku_no_listing_can_have_is_not_found(stack: InProcessApi, shop: dict[
     assert problem(call(stack, "GET", f"/v1/inventory/{sf}/{sku}/adjustments"), 404)
     assert ok(call(stack, "GET", f"/v1/inventory?storefrontId={sf}&sku={sku}"))["data"] == []
     assert problem(call(stack, "GET", f"/v1/inventory?storefrontId={sf}&cursor={sku}"), 400)
+
+
+def test_a_duplicate_that_ran_while_the_first_committed_answers_the_first_response(
+    stack: InProcessApi, shop: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: an order fulfilled with a key, and a duplicate that looked the key up before that committed
+    from fashionos.idempotency import IdempotencyKey
+
+    placed = order(stack, shop["id"], ("TEE-1", 1)).json["id"]
+    first = call(stack, "POST", f"{ORDERS}/{placed}/fulfill", Idempotency_Key="fulfil-once")
+    real = IdempotencyKey.stored
+    looked_up: list[bool] = []
+
+    def too_early(self: IdempotencyKey) -> Any:
+        if not looked_up:
+            looked_up.append(True)
+            return None
+        return real(self)
+
+    monkeypatch.setattr(IdempotencyKey, "stored", too_early)
+    # when: it runs, and finds the order fulfilled already
+    again = call(stack, "POST", f"{ORDERS}/{placed}/fulfill", Idempotency_Key="fulfil-once")
+    # then: it answers what the first did, not 409
+    assert (again.status, again.json, again.header("Idempotent-Replayed")) == (200, first.json, "true")
+
+
+def test_an_order_racing_a_pause_of_its_storefront_is_refused_and_reserves_nothing(
+    stack: InProcessApi, shop: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the storefront is paused after the order read it as active
+    from dataclasses import replace
+
+    from fashionos.commerce.storefronts import StorefrontService
+
+    ok(call(stack, "PATCH", f"{STOREFRONTS}/{shop['id']}", {"status": "paused"}))
+    read = StorefrontService.get
+    monkeypatch.setattr(
+        StorefrontService, "get", lambda self, org, sf: replace(read(self, org, sf), status="active")
+    )
+    # when / then
+    assert problem(order(stack, shop["id"], ("TEE-1", 1), status=409), 409)["code"] == "storefront_not_active"
+    assert item(stack, shop["id"], "TEE-1")["reserved"] == 0

@@ -249,3 +249,14 @@ def test_a_patch_that_changes_nothing_writes_nothing(webhooks: WebhookService) -
     webhook = create(webhooks, description="same")
     assert webhooks.update(ORG, webhook.webhook_id, WebhookUpdate(description="same")) == webhook
     assert webhooks.get(ORG, webhook.webhook_id).version == 1
+
+
+def test_the_workers_automatic_disable_loses_to_a_patch_made_since_it_read(webhooks: WebhookService) -> None:
+    # given: the worker read the subscription, then a PATCH changed it
+    read_by_the_worker = create(webhooks)
+    webhooks.update(ORG, read_by_the_worker.webhook_id, WebhookUpdate(description="re-enabled"))
+    # when: the worker decides from what it read that the endpoint has failed long enough
+    webhooks._store.record_failure(read_by_the_worker, 1_800_000_000, disable_reason="Failing for 5 days")
+    # then: the PATCH stands; nothing the worker decided from a stale read is written
+    stored = webhooks.get(ORG, read_by_the_worker.webhook_id)
+    assert (stored.status, stored.disabled_reason, stored.description) == ("enabled", None, "re-enabled")

@@ -189,16 +189,15 @@ GRANTS = {
         "dynamodb:BatchGetItem": COMMERCE,
         "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
         "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:ConditionCheckItem": COMMERCE,  # the storefront is still active
     },
     "FulfillOrderFunction": {
         "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
-        "dynamodb:BatchGetItem": COMMERCE,
         "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
         "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
     },
     "CancelOrderFunction": {
         "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
-        "dynamodb:BatchGetItem": COMMERCE,
         "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
         "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
     },

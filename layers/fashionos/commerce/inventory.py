@@ -41,7 +41,8 @@ class Adjusted:
 
 
 def new_adjustment(
-    item: InventoryItem,
+    storefront_id: str,
+    sku: str,
     type_: AdjustmentType,
     on_hand: int,
     reserved: int,
@@ -51,8 +52,8 @@ def new_adjustment(
 ) -> Adjustment:
     return Adjustment(
         adjustment_id=prefixed_id("adj"),
-        storefront_id=item.storefront_id,
-        sku=item.sku,
+        storefront_id=storefront_id,
+        sku=sku,
         type=type_,
         on_hand_delta=on_hand,
         reserved_delta=reserved,
@@ -103,7 +104,7 @@ class InventoryService:
             delta = request.on_hand - item.on_hand
             if delta == 0:
                 return item
-            adjustment = new_adjustment(item, "set", delta, 0, "set", actor)
+            adjustment = new_adjustment(storefront_id, sku, "set", delta, 0, "set", actor)
             if self._write(item, adjustment):
                 return replace(item, on_hand=request.on_hand, updated_at=adjustment.created_at)
         raise Contended(f"The stock of {sku} is being changed by other requests; try again")
@@ -123,7 +124,7 @@ class InventoryService:
             item = self._item(storefront_id, sku)
             if item.available + request.delta < 0:
                 raise InsufficientStock([sku])
-            adjustment = new_adjustment(item, "adjust", request.delta, 0, request.reason, actor)
+            adjustment = new_adjustment(storefront_id, sku, "adjust", request.delta, 0, request.reason, actor)
             after = replace(item, on_hand=item.on_hand + request.delta, updated_at=adjustment.created_at)
             result = Adjusted(adjustment, after)
             if self._write(item, adjustment, claim.item(result) if claim else None):
@@ -140,15 +141,11 @@ class InventoryService:
     def _write(
         self, item: InventoryItem, adjustment: Adjustment, claim: TransactWriteItemTypeDef | None = None
     ) -> bool:
-        """The change, compare-and-set on the ``on_hand`` read; False when it moved meanwhile."""
+        """The change, compare-and-set on the stock read; False when it moved meanwhile."""
         move = self._store.move_stock(
-            item.storefront_id,
-            item.sku,
-            adjustment.on_hand_delta,
-            0,
-            adjustment.created_at,
-            read_on_hand=item.on_hand,
+            item.storefront_id, item.sku, adjustment.on_hand_delta, 0, adjustment.created_at, read=item
         )
+
         try:
             self._store.transact([move, self._store.record(adjustment)], claim)
         except (ConditionFailed, Contended):

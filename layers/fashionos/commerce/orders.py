@@ -38,9 +38,9 @@ if TYPE_CHECKING:
 ORDER_ID = re.compile(r"ord_[0-9A-HJKMNP-TV-Z]{26}")
 ORDER_STATUSES = ("created", "fulfilled", "cancelled")
 MAX_WRITE_ATTEMPTS = 5
-# One transaction holds at most 100 items: the order, its event (2) and the idempotency claim, then a stock
-# change and its record per sku.
-MAX_SKUS = 48
+# One transaction holds at most 100 items: the order, the storefront's check, its event (2) and the
+# idempotency claim, then a stock change and its record per sku.
+MAX_SKUS = 47
 
 
 class OrderService:
@@ -105,11 +105,15 @@ class OrderService:
                 customer=request.customer.model_dump(exclude_none=True) if request.customer else {},
                 affiliate_click_id=request.affiliate_click_id,
             )
-            writes = [self._store.put_order(order)]
-            writes += self._stock_changes(order, items, "reserve", actor, now)
+            writes = [self._store.put_order(order), self._store.storefront_active(storefront)]
+            writes += self._stock_changes(order, "reserve", actor, now)
             try:
                 self._commit(order, "order.created", writes, claim)
-            except ChangeRejected:
+            except ChangeRejected as rejected:
+                if rejected.index == 1:
+                    raise StorefrontNotActive(
+                        f"Storefront {sf} is no longer active: it takes no orders"
+                    ) from None
                 self._check_stock(self._store.skus(sf, list(wanted)), wanted)
                 continue  # no sku is short now: a concurrent change got in between; again
             return order
@@ -155,9 +159,8 @@ class OrderService:
             raise OrderStateConflict(f"Order {order_id} is {order.status}: only a created order can be {to}")
         now = rfc3339_now()
         finished = replace(order, status=to, updated_at=now)
-        items = self._store.skus(order.storefront_id, list(order.quantities()))
         writes = [self._store.move_order(order, to, now)]
-        writes += self._stock_changes(order, items, change, actor, now)
+        writes += self._stock_changes(order, change, actor, now)
         try:
             self._commit(finished, f"order.{to}", writes, claim)
         except ChangeRejected:
@@ -168,7 +171,7 @@ class OrderService:
         return finished
 
     def _stock_changes(
-        self, order: Order, items: dict[str, InventoryItem], change: AdjustmentType, actor: str, now: str
+        self, order: Order, change: AdjustmentType, actor: str, now: str
     ) -> list[TransactWriteItemTypeDef]:
         """Per sku: the stock move (conditional on the stock it needs) and its record."""
         moves, records = [], []
@@ -180,7 +183,8 @@ class OrderService:
             }[change]
             moves.append(self._store.move_stock(order.storefront_id, sku, on_hand, reserved, now))
             adjustment = new_adjustment(
-                items[sku],
+                order.storefront_id,
+                sku,
                 change,
                 on_hand,
                 reserved,

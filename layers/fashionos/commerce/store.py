@@ -269,9 +269,10 @@ class CommerceStore:
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
-            "Limit": limit + 1,
         }
-        if filters:
+        if not filters:  # with a filter, DynamoDB's Limit counts the items read, not those that match
+            query["Limit"] = limit + 1
+        else:
             names = {f"#f{i}": name for i, name in enumerate(filters)}
             query["FilterExpression"] = " AND ".join(f"#f{i} = :f{i}" for i in range(len(filters)))
             query["ExpressionAttributeNames"] = names
@@ -475,10 +476,10 @@ class CommerceStore:
         reserved: int,
         now: str,
         *,
-        read_on_hand: int | None = None,
+        read: InventoryItem | None = None,
     ) -> TransactWriteItemTypeDef:
         """Add ``on_hand`` and ``reserved`` to a sellable sku's stock, on the condition that ``available``
-        stays >= 0 (and, with ``read_on_hand``, that ``on_hand`` is still that: a compare-and-set)."""
+        stays >= 0 (and, with ``read``, that the stock is still as read: a compare-and-set)."""
         available = on_hand - reserved
         conditions = ["attribute_exists(pk)", "sellable = :true"]
         values: dict[str, Any] = {":true": {"BOOL": True}, ":now": _s(now)}
@@ -488,9 +489,9 @@ class CommerceStore:
         if reserved < 0:
             conditions.append("reserved >= :releasing")
             values[":releasing"] = _n(-reserved)
-        if read_on_hand is not None:
-            conditions.append("on_hand = :read")
-            values[":read"] = _n(read_on_hand)
+        if read is not None:
+            conditions.append("on_hand = :read_on_hand AND reserved = :read_reserved")
+            values |= {":read_on_hand": _n(read.on_hand), ":read_reserved": _n(read.reserved)}
         adds = [
             f"{name} :{name}"
             for name, delta in (("on_hand", on_hand), ("reserved", reserved), ("available", available))
@@ -526,6 +527,18 @@ class CommerceStore:
         if adjustment.order_id:
             item["order_id"] = _s(adjustment.order_id)
         return {"Put": {"TableName": self.table, "Item": item}}
+
+    def storefront_active(self, storefront: Storefront) -> TransactWriteItemTypeDef:
+        """Fails unless the storefront is (still) active."""
+        return {
+            "ConditionCheck": {
+                "TableName": self.table,
+                "Key": storefront_key(storefront.org_id, storefront.storefront_id),
+                "ConditionExpression": "#status = :active",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {":active": _s("active")},
+            }
+        }
 
     def put_order(self, order: Order) -> TransactWriteItemTypeDef:
         return {

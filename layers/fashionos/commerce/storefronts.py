@@ -49,12 +49,17 @@ class StorefrontService:
             created_at=now,
             updated_at=now,
         )
-        try:
-            self._store.transact(
-                self._store.new_storefront(storefront), claim.item(storefront) if claim else None
-            )
-        except ConditionFailed:
-            raise HandleTaken(f"The handle {request.handle} is taken") from None
+        writes, claimed = self._store.new_storefront(storefront), claim.item(storefront) if claim else None
+        for attempt in range(2):
+            try:
+                self._store.transact(writes, claimed)
+            except ConditionFailed:
+                raise HandleTaken(f"The handle {request.handle} is taken") from None
+            except Contended:  # a concurrent create of the same handle: its outcome decides ours
+                if attempt:
+                    raise
+                continue
+            break
         return storefront
 
     def get(self, org_id: str, storefront_id: str) -> Storefront:

@@ -12,6 +12,7 @@ it meanwhile (a concurrent commit retries), so sequences are gapless and ordered
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_ATTEMPTS = 10
+BACKOFF_SECONDS = 0.005  # before the second attempt, up to 10 ms; doubling
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 
@@ -57,7 +59,9 @@ class Outbox:
         ``IdempotencyInProgress`` if the claim does."""
         if len(changes) + 2 * len(events) + (claim is not None) > MAX_TRANSACTION_ITEMS:
             raise ValueError("Too many changes and events for one transaction")
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:  # full jitter, growing: concurrent commits on one object spread out
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))  # noqa: S311 (not a secret)
             recorded, items = self._prepare(org_id, events)
             try:
                 self._store.transact([*changes, *items], claim(recorded) if claim else None)
@@ -68,7 +72,9 @@ class Outbox:
             except Contended:
                 continue  # a concurrent transaction on the same items: again
             return recorded
-        raise RuntimeError(f"Could not record events after {MAX_ATTEMPTS} attempts (contention)")
+        raise Contended(
+            f"Could not commit after {MAX_ATTEMPTS} attempts: too many concurrent changes; try again"
+        )
 
     def _prepare(
         self, org_id: str, events: Sequence[NewEvent]

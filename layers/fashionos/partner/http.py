@@ -14,7 +14,7 @@ into a ``PartnerRequest`` and a handler's ``Response`` or error into a Lambda pr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,7 +23,6 @@ from fashionos.errors import (
     Conflict,
     DomainError,
     Forbidden,
-    IdempotencyInProgress,
     InsufficientScope,
     InvalidApiKey,
     InvalidRequest,
@@ -61,6 +60,7 @@ NOT_READY_RETRY_AFTER = "30"
 Model = TypeVar("Model", bound="BaseModel")
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
+PAGE = ("limit", "cursor")  # the query parameters of every list route
 MAX_PAGE_SIZE = 100
 
 
@@ -105,12 +105,6 @@ class PartnerRequest:
         tag = raw.strip().removeprefix("W/").strip('"')
         return int(tag) if tag.isascii() and tag.isdigit() and len(tag) <= 12 else -1
 
-    def only_query(self, *names: str) -> None:
-        """Refuse query parameters the route does not know (besides ``limit`` and ``cursor``)."""
-        unknown = sorted(set(self.query) - {"limit", "cursor", *names})
-        if unknown:
-            raise InvalidRequest(f"Unknown query parameter: {unknown[0]}")
-
     def page(self) -> tuple[int, str | None]:
         """``limit`` (1-100, default 20) and ``cursor`` of a list request."""
         raw = self.query.get("limit", str(DEFAULT_PAGE_SIZE))
@@ -120,7 +114,7 @@ class PartnerRequest:
 
     def filters(self) -> dict[str, str]:
         """The query parameters other than ``limit`` and ``cursor``."""
-        return {k: v for k, v in self.query.items() if k not in ("limit", "cursor")}
+        return {k: v for k, v in self.query.items() if k not in PAGE}
 
     def parse_empty(self) -> None:
         """A route that takes no body: nothing, or ``{}`` (any field is unknown to it)."""
@@ -350,8 +344,9 @@ def rate_limit_headers(window: RateWindow, policy: str) -> dict[str, str]:
     }
 
 
-def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
-    """The Lambda handler of a ``/v1`` route that requires ``scope``; errors are RFC 9457 problems.
+def api_entrypoint(endpoint: Endpoint, *, scope: str, query: Collection[str] = ()) -> proxy.LambdaHandler:
+    """The Lambda handler of a ``/v1`` route that requires ``scope`` and takes the query parameters
+    ``query`` (any other is a 400, as Stripe refuses unknown parameters); errors are RFC 9457 problems.
 
     A POST with an ``Idempotency-Key`` (Stripe's semantics): the first response stored with its change is
     replayed (``Idempotent-Replayed: true``) for 24 hours; the key sent with a different request is 422;
@@ -370,6 +365,9 @@ def api_entrypoint(endpoint: Endpoint, *, scope: str) -> proxy.LambdaHandler:
                 raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
             require_scope(principal, scope)
             request = _request(event, request_id, principal)
+            unknown = sorted(set(request.query) - set(query))
+            if unknown:
+                raise InvalidRequest(f"Unknown query parameter: {unknown[0]}")
             key = _idempotency_key(event, request)
             if key is None:
                 response = endpoint(request)
@@ -404,15 +402,26 @@ def _idempotency_key(event: Mapping[str, Any], request: PartnerRequest) -> Idemp
 
 
 def _idempotently(endpoint: Endpoint, request: PartnerRequest, key: IdempotencyKey) -> Response:
+    """The stored response of ``key``, or the endpoint's. A duplicate that ran while the first committed
+    (and so saw its effect: an order already fulfilled, a listing already there) answers the first's
+    response too, whatever it found itself."""
     stored = key.stored()
     if stored is None:
         try:
-            return endpoint(request)
-        except IdempotencyInProgress:  # claimed meanwhile: replay the first response if it committed
+            response = endpoint(request)
+        except DomainError:
             stored = key.stored()
             if stored is None:
                 raise
+        else:
+            stored = key.stored()
+            if stored is None or (stored.status, stored.body) == (response.status, _as_json(response.body)):
+                return response  # no claim (nothing changed), or this request's own
     return Response(stored.status, {**stored.headers, "Idempotent-Replayed": "true"}, stored.body)
+
+
+def _as_json(body: Any) -> Any:
+    return json.loads(json.dumps(body))
 
 
 class Unauthorized(Exception):

@@ -176,26 +176,37 @@ class WebhookStore:
             after = page[-1].webhook_id
 
     def record_failure(self, webhook: Webhook, now: int, *, disable_reason: str | None) -> None:
-        """Start (or continue) the endpoint's failure streak; with ``disable_reason``, disable it."""
+        """Start (or continue) the endpoint's failure streak; with ``disable_reason``, disable it, but only
+        if the subscription is still as read (a PATCH that enabled it meanwhile wins: nothing is written)."""
         expression = "SET failing_since = if_not_exists(failing_since, :now)"
         values: dict[str, AttributeValueTypeDef] = {":now": {"N": str(now)}}
+        condition = "attribute_exists(pk)"
         if disable_reason is not None:
             expression += ", #status = :disabled, disabled_reason = :reason"
             values.update({":disabled": {"S": "disabled"}, ":reason": {"S": disable_reason}})
-        self._update(webhook, expression, values)
+            condition += " AND #version = :read" if webhook.version else " AND attribute_not_exists(#version)"
+            if webhook.version:
+                values[":read"] = {"N": str(webhook.version)}
+        self._update(webhook, expression, values, condition)
 
     def record_success(self, webhook: Webhook) -> None:
         """End the endpoint's failure streak (called only when it has one: a success costs no write)."""
         self._update(webhook, "REMOVE failing_since", {})
 
-    def _update(self, webhook: Webhook, expression: str, values: dict[str, AttributeValueTypeDef]) -> None:
+    def _update(
+        self,
+        webhook: Webhook,
+        expression: str,
+        values: dict[str, AttributeValueTypeDef],
+        condition: str = "attribute_exists(pk)",  # a deleted subscription stays deleted
+    ) -> None:
         values = {**values, ":one": {"N": "1"}}
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key=_key(webhook.org_id, webhook.webhook_id),
                 UpdateExpression=f"{expression} ADD #version :one",  # a PATCH read before this retries
-                ConditionExpression="attribute_exists(pk)",  # a deleted subscription stays deleted
+                ConditionExpression=condition,
                 **_expression_arguments(expression, values),
             )
         except ClientError as error:

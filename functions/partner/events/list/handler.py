@@ -1,7 +1,8 @@
 """GET /v1/events: the org's events of the last 30 days, newest first; filters ``type``, ``since``,
 ``until``, ``delivery_success``."""
 
-from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.events.service import LIST_FILTERS
+from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
 from fashionos.webhooks.container import event_service
 
 SCOPE = "webhooks:manage"
@@ -13,4 +14,4 @@ def list_events(request: PartnerRequest) -> Response:
     return page_response([event.public() for event in events], has_more)
 
 
-lambda_handler = api_entrypoint(list_events, scope=SCOPE)
+lambda_handler = api_entrypoint(list_events, scope=SCOPE, query=(*PAGE, *LIST_FILTERS))

@@ -2,13 +2,12 @@
 
 from fashionos.commerce.container import inventory_service
 from fashionos.errors import InvalidRequest
-from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
 
 SCOPE = "inventory:read"
 
 
 def list_inventory(request: PartnerRequest) -> Response:
-    request.only_query("storefrontId", "sku")
     storefront = request.query.get("storefrontId")
     if not storefront:
         raise InvalidRequest("storefrontId: the query parameter is required")
@@ -19,4 +18,4 @@ def list_inventory(request: PartnerRequest) -> Response:
     return page_response([item.public() for item in items], more, cursor_field="sku")
 
 
-lambda_handler = api_entrypoint(list_inventory, scope=SCOPE)
+lambda_handler = api_entrypoint(list_inventory, scope=SCOPE, query=(*PAGE, "storefrontId", "sku"))

@@ -1,13 +1,12 @@
 """GET /v1/storefronts/{storefront_id}/products: listings, oldest first; ``status`` filters."""
 
 from fashionos.commerce.container import product_service
-from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
 
 SCOPE = "storefronts:read"
 
 
 def list_products(request: PartnerRequest) -> Response:
-    request.only_query("status")
     limit, cursor = request.page()
     storefront = request.path("storefront_id")
     products, more = product_service().page(
@@ -16,4 +15,4 @@ def list_products(request: PartnerRequest) -> Response:
     return page_response([product.public() for product in products], more)
 
 
-lambda_handler = api_entrypoint(list_products, scope=SCOPE)
+lambda_handler = api_entrypoint(list_products, scope=SCOPE, query=(*PAGE, "status"))

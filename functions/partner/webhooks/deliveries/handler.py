@@ -1,6 +1,6 @@
 """GET /v1/webhooks/{webhook_id}/deliveries: every delivery attempt to the endpoint, newest first."""
 
-from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
 from fashionos.webhooks.container import delivery_service
 
 SCOPE = "webhooks:manage"
@@ -14,4 +14,4 @@ def deliveries(request: PartnerRequest) -> Response:
     return page_response([attempt.public() for attempt in attempts], has_more)
 
 
-lambda_handler = api_entrypoint(deliveries, scope=SCOPE)
+lambda_handler = api_entrypoint(deliveries, scope=SCOPE, query=PAGE)

@@ -1,6 +1,6 @@
 """GET /v1/webhooks: the org's subscriptions, oldest first (cursor pagination)."""
 
-from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
 from fashionos.webhooks.container import webhook_service
 
 SCOPE = "webhooks:manage"
@@ -12,4 +12,4 @@ def list_webhooks(request: PartnerRequest) -> Response:
     return page_response([webhook.public() for webhook in webhooks], has_more)
 
 
-lambda_handler = api_entrypoint(list_webhooks, scope=SCOPE)
+lambda_handler = api_entrypoint(list_webhooks, scope=SCOPE, query=PAGE)
