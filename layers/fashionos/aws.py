@@ -6,7 +6,7 @@ Clients are thread-safe; the local dev gateway calls handlers from many threads 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
@@ -16,7 +16,7 @@ from fashionos.percontainer import per_container
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -57,3 +57,45 @@ def query_page(
             break
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return items[:limit], len(items) > limit
+
+
+def versioned_update(
+    table: str,
+    key: dict[str, Any],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    version: int,
+    *,
+    fixed: Collection[str] = (),
+) -> TransactWriteItemTypeDef:
+    """The Update (for a transaction) that writes only what ``after`` changes from ``before`` (SET what
+    differs, REMOVE what is gone) and moves ``version`` by one, on the condition that the item is still at
+    ``version`` (0: an item written before it had one). ``fixed``: attributes other writes move (counters),
+    which this one never writes. So two changes of one item never overwrite each other: the second fails
+    its condition, and reads again."""
+    untouched = {"version", *fixed, *key}
+    changed = {
+        name: value for name, value in after.items() if before.get(name) != value and name not in untouched
+    }
+    removed = [name for name in before if name not in after and name not in untouched]
+    values: dict[str, Any] = {f":{name}": value for name, value in changed.items()}
+    values[":one"] = {"N": "1"}
+    expression = "ADD #version :one"
+    if changed:
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in changed) + " " + expression
+    if removed:
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removed)
+    if version:
+        condition, values[":read"] = "#version = :read", {"N": str(version)}
+    else:
+        condition = "attribute_exists(pk) AND attribute_not_exists(#version)"
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {f"#{name}": name for name in [*changed, *removed, "version"]},
+            "ExpressionAttributeValues": values,
+        }
+    }

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import string
 import time
+
+from fashionos.errors import InvalidRequest
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -22,6 +25,18 @@ def ulid(now: float | None = None) -> str:
 
 def prefixed_id(prefix: str) -> str:
     return f"{prefix}_{ulid()}"
+
+
+def id_pattern(prefix: str) -> re.Pattern[str]:
+    """What ``prefixed_id(prefix)`` makes: a name that cannot match is not looked up (it is not found)."""
+    return re.compile(rf"{prefix}_[{_CROCKFORD}]{{26}}")
+
+
+def checked_cursor(pattern: re.Pattern[str], cursor: str | None) -> str | None:
+    """A list's ``cursor``, which is the last id (or key) of the page before: 400 unless it could be one."""
+    if cursor is not None and not pattern.fullmatch(cursor):
+        raise InvalidRequest("cursor is not one this API returned")
+    return cursor
 
 
 def random_token(length: int) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from fashionos.percontainer import per_container
 
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # Stripe's: a key and its first response are kept 24 hours
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -21,7 +23,7 @@ class Settings:
     # How long a container trusts its cached copy of the handshake secret; bounds how long a rotation
     # takes to reach every container.
     secret_cache_seconds: int = 300
-    idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_ttl_seconds: int = IDEMPOTENCY_TTL_SECONDS
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,7 +50,7 @@ class PartnerSettings:
     token_issuer: str | None = None
     # The authorizer honours sandbox API keys (X-Api-Key): the sandbox stage only.
     sandbox_keys: bool = False
-    idempotency_ttl_seconds: int = 24 * 3600  # Stripe's: a key and its first response are kept 24 hours
+    idempotency_ttl_seconds: int = IDEMPOTENCY_TTL_SECONDS
 
     @classmethod
     def from_env(cls) -> PartnerSettings:

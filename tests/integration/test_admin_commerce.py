@@ -168,7 +168,7 @@ def test_seed_with_the_commerce_tables_returns_the_demo_storefront(moto: None) -
         2,
     )
     stock = InventoryService(CommerceStore(dynamodb, tables["CommerceTable"]), storefronts)
-    item = stock.get(demo["org_id"], demo["storefront_id"], demo["sku"])
+    (item,), _ = stock.page(demo["org_id"], demo["storefront_id"], demo["sku"], 1, None)
     assert (item.product_id, item.available > 0) == (demo["product_id"], True)
 
 

@@ -1,5 +1,5 @@
 """What a commerce function creates once per container, lazily: its services, on the commerce table and
-the outbox."""
+(for the services that emit events) the outbox."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def _store() -> CommerceStore:
     return CommerceStore(aws.dynamodb(), commerce_settings().commerce_table_name)
 
 
+@per_container
 def _outbox() -> Outbox:
     return Outbox(EventStore(aws.dynamodb(), commerce_settings().event_table_name))
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from fashionos.commerce.errors import InsufficientStock, InventoryItemNotFound, OnHandMismatch
 from fashionos.commerce.records import SKU_PATTERN, Adjustment, AdjustmentType, InventoryItem
 from fashionos.commerce.store import CommerceStore
-from fashionos.commerce.storefronts import StorefrontService, cursor_of
+from fashionos.commerce.storefronts import StorefrontService
 from fashionos.errors import Contended
 from fashionos.idempotency import ConditionFailed
-from fashionos.ids import prefixed_id
+from fashionos.ids import checked_cursor, id_pattern, prefixed_id
 from fashionos.times import rfc3339_now
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 MAX_WRITE_ATTEMPTS = 10
 SKU = re.compile(SKU_PATTERN)
-ADJUSTMENT_ID = re.compile(r"adj_[0-9A-HJKMNP-TV-Z]{26}")
+ADJUSTMENT_ID = id_pattern("adj")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +76,7 @@ class InventoryService:
         if sku is not None:
             item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
             return ([item] if item is not None and item.sellable else []), False
-        return self._store.inventory_page(storefront_id, limit, cursor_of(SKU, cursor))
-
-    def get(self, org_id: str, storefront_id: str, sku: str) -> InventoryItem:
-        self._storefronts.get(org_id, storefront_id)
-        return self._item(storefront_id, sku)
+        return self._store.inventory_page(storefront_id, limit, checked_cursor(SKU, cursor))
 
     def _item(self, storefront_id: str, sku: str) -> InventoryItem:
         item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
@@ -136,7 +132,7 @@ class InventoryService:
     ) -> tuple[list[Adjustment], bool]:
         self._storefronts.get(org_id, storefront_id)
         self._item(storefront_id, sku)
-        return self._store.adjustments(storefront_id, sku, limit, cursor_of(ADJUSTMENT_ID, cursor))
+        return self._store.adjustments(storefront_id, sku, limit, checked_cursor(ADJUSTMENT_ID, cursor))
 
     def _write(
         self, item: InventoryItem, adjustment: Adjustment, claim: TransactWriteItemTypeDef | None = None

@@ -8,9 +8,8 @@ needs, so concurrent orders can never oversell), the record of each stock change
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from fashionos.commerce.errors import (
     InsufficientStock,
@@ -22,11 +21,11 @@ from fashionos.commerce.errors import (
 from fashionos.commerce.inventory import new_adjustment
 from fashionos.commerce.records import AdjustmentType, InventoryItem, Order, OrderLine, OrderStatus
 from fashionos.commerce.store import CommerceStore
-from fashionos.commerce.storefronts import StorefrontService, cursor_of
+from fashionos.commerce.storefronts import StorefrontService
 from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import NewEvent
 from fashionos.events.outbox import ChangeRejected, Outbox
-from fashionos.ids import prefixed_id
+from fashionos.ids import checked_cursor, id_pattern, prefixed_id
 from fashionos.times import rfc3339_now
 
 if TYPE_CHECKING:
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
     from fashionos.commerce.requests import OrderCreate
     from fashionos.idempotency import Claim
 
-ORDER_ID = re.compile(r"ord_[0-9A-HJKMNP-TV-Z]{26}")
-ORDER_STATUSES = ("created", "fulfilled", "cancelled")
+ORDER_ID = id_pattern("ord")
+ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
 MAX_WRITE_ATTEMPTS = 5
 # One transaction holds at most 100 items: the order, the storefront's check, its event (2) and the
 # idempotency claim, then a stock change and its record per sku.
@@ -143,7 +142,7 @@ class OrderService:
             if status not in ORDER_STATUSES:
                 raise InvalidRequest(f"status must be one of {', '.join(ORDER_STATUSES)}")
             filters["status"] = status
-        return self._store.orders(org_id, filters, limit, cursor_of(ORDER_ID, cursor))
+        return self._store.orders(org_id, filters, limit, checked_cursor(ORDER_ID, cursor))
 
     def _finish(
         self,

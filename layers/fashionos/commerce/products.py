@@ -8,9 +8,8 @@ in one transaction (the outbox), on the condition that the listing is still at t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from fashionos.commerce.errors import (
     ProductNotFound,
@@ -19,13 +18,13 @@ from fashionos.commerce.errors import (
     StorefrontNotActive,
     VersionMismatch,
 )
-from fashionos.commerce.records import Product, Storefront, Variant
+from fashionos.commerce.records import Product, ProductStatus, Storefront, Variant
 from fashionos.commerce.store import CommerceStore
-from fashionos.commerce.storefronts import StorefrontService, cursor_of
+from fashionos.commerce.storefronts import StorefrontService
 from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import NewEvent
 from fashionos.events.outbox import ChangeRejected, Outbox
-from fashionos.ids import prefixed_id
+from fashionos.ids import checked_cursor, id_pattern, prefixed_id
 from fashionos.times import rfc3339_now
 
 if TYPE_CHECKING:
@@ -34,8 +33,8 @@ if TYPE_CHECKING:
     from fashionos.commerce.requests import ProductUpsert
     from fashionos.idempotency import Claim
 
-PRODUCT_ID = re.compile(r"prd_[0-9A-HJKMNP-TV-Z]{26}")
-PRODUCT_STATUSES = ("draft", "active", "archived")
+PRODUCT_ID = id_pattern("prd")
+PRODUCT_STATUSES: tuple[str, ...] = get_args(ProductStatus)
 MAX_WRITE_ATTEMPTS = 5
 # One transaction holds at most 100 items: the listing, its own sku, the storefront, the event (2) and
 # the idempotency claim leave this many for variant skus added or removed by one request.
@@ -129,7 +128,7 @@ class ProductService:
         self._storefronts.get(org_id, storefront_id)
         if status is not None and status not in PRODUCT_STATUSES:
             raise InvalidRequest(f"status must be one of {', '.join(PRODUCT_STATUSES)}")
-        return self._store.product_page(storefront_id, status, limit, cursor_of(PRODUCT_ID, cursor))
+        return self._store.product_page(storefront_id, status, limit, checked_cursor(PRODUCT_ID, cursor))
 
     def _by_sku(self, storefront_id: str, sku: str) -> Product | None:
         item = self._store.sku(storefront_id, sku)

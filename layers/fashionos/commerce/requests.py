@@ -9,15 +9,21 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from fashionos.commerce.records import CURRENCIES, MAX_LINES, MAX_QUANTITY, MAX_VARIANTS, SKU_PATTERN
+from fashionos.commerce.records import (
+    CURRENCIES,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_VARIANTS,
+    SKU_PATTERN,
+    ProductStatus,
+    StorefrontStatus,
+)
 
 Handle = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9_.]{3,30}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 Sku = Annotated[str, StringConstraints(pattern=f"^{SKU_PATTERN}$")]
 Visibility = Literal["public", "unlisted", "private"]
-StorefrontStatus = Literal["active", "paused", "archived"]
-ProductStatus = Literal["draft", "active", "archived"]
 MinorUnits = Annotated[int, Field(ge=0, le=10**12)]
 
 

@@ -12,8 +12,9 @@ checked to be the org's (another org's id is simply not found):
 - ``STOREFRONT#{sf}#SKU#{sku}`` / ``ADJ#{adj}``: the stock changes of a sku (newest last: ULIDs);
 - ``ORG#{org}`` / ``ORDER#{ord}``: an order with its lines.
 
-Writes are ``TransactWriteItems`` entries built here and committed by the area's services through the
-outbox, with the events they cause.
+Writes are ``TransactWriteItems`` entries built here and committed by the area's services: through the
+outbox with the events they cause (listings, orders), or with ``transact`` (storefronts, stock set or
+adjusted, which emit no event).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from fashionos.aws import query_page
+from fashionos.aws import query_page, versioned_update
 from fashionos.commerce.records import (
     Adjustment,
     AdjustmentType,
@@ -351,35 +352,11 @@ class CommerceStore:
         ]
 
     def changed_storefront(self, before: Storefront, after: Storefront) -> TransactWriteItemTypeDef:
-        """The fields ``after`` changes, if the storefront is still at ``before.version``."""
+        """The fields ``after`` changes, if the storefront is still at ``before.version``
+        (``products_count`` moves with the listings, never here)."""
+        key = storefront_key(before.org_id, before.storefront_id)
         old, new = _storefront_item(before), _storefront_item(after)
-        changed = {k: v for k, v in new.items() if old.get(k) != v and k not in ("version", "products_count")}
-        removed = [k for k in old if k not in new]
-        return self._versioned_update(
-            storefront_key(before.org_id, before.storefront_id), before.version, changed, removed
-        )
-
-    def _versioned_update(
-        self, key: Item, version: int, changed: Mapping[str, Any], removed: Sequence[str]
-    ) -> TransactWriteItemTypeDef:
-        names = {f"#{name}": name for name in [*changed, *removed, "version"]}
-        values = {f":{name}": value for name, value in changed.items()}
-        values |= {":read": _n(version), ":one": _n(1)}
-        expression = "ADD #version :one"
-        if changed:
-            expression = "SET " + ", ".join(f"#{n} = :{n}" for n in changed) + " " + expression
-        if removed:
-            expression += " REMOVE " + ", ".join(f"#{n}" for n in removed)
-        return {
-            "Update": {
-                "TableName": self.table,
-                "Key": key,
-                "UpdateExpression": expression,
-                "ConditionExpression": "#version = :read",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-        }
+        return versioned_update(self.table, key, old, new, before.version, fixed=("products_count",))
 
     def count_products(self, storefront: Storefront, delta: int) -> TransactWriteItemTypeDef:
         """Move ``products_count`` by ``delta`` (or only check, for 0), if the storefront is not archived."""

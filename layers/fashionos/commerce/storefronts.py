@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -10,22 +9,16 @@ from typing import TYPE_CHECKING
 from fashionos.commerce.errors import HandleTaken, StorefrontNotActive, StorefrontNotFound
 from fashionos.commerce.records import Storefront
 from fashionos.commerce.store import CommerceStore
-from fashionos.errors import Contended, InvalidRequest
+from fashionos.errors import Contended
 from fashionos.idempotency import Claim, ConditionFailed
-from fashionos.ids import prefixed_id
+from fashionos.ids import checked_cursor, id_pattern, prefixed_id
 from fashionos.times import rfc3339_now
 
 if TYPE_CHECKING:
     from fashionos.commerce.requests import StorefrontCreate, StorefrontUpdate
 
-STOREFRONT_ID = re.compile(r"sf_[0-9A-HJKMNP-TV-Z]{26}")
+STOREFRONT_ID = id_pattern("sf")
 MAX_WRITE_ATTEMPTS = 5
-
-
-def cursor_of(pattern: re.Pattern[str], cursor: str | None) -> str | None:
-    if cursor is not None and not pattern.fullmatch(cursor):
-        raise InvalidRequest("cursor is not one this API returned")
-    return cursor
 
 
 class StorefrontService:
@@ -77,7 +70,7 @@ class StorefrontService:
         return storefront
 
     def page(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Storefront], bool]:
-        return self._store.storefronts(org_id, limit, cursor_of(STOREFRONT_ID, cursor))
+        return self._store.storefronts(org_id, limit, checked_cursor(STOREFRONT_ID, cursor))
 
     def update(self, org_id: str, storefront_id: str, request: StorefrontUpdate) -> Storefront:
         def change(sf: Storefront) -> Storefront:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
+
+from fashionos.ids import id_pattern
 
 # The event types partners subscribe to: the document's, and ``order.cancelled``. Each area emits its own
 # through the outbox; ``ping`` is only ever sent by POST /v1/webhooks/{id}/test.
@@ -24,7 +25,7 @@ EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventType)
 API_VERSION: Final = "v1"
 PING: Final = "ping"  # sent by POST /v1/webhooks/{id}/test, to that endpoint only
 ALL_TYPES: Final[tuple[str, ...]] = (*EVENT_TYPES, PING)
-EVENT_ID_PATTERN = re.compile(r"evt_[0-9A-HJKMNP-TV-Z]{26}")
+EVENT_ID_PATTERN = id_pattern("evt")
 RETENTION_SECONDS = 30 * 24 * 3600
 
 

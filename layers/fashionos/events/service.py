@@ -9,7 +9,7 @@ from fashionos.errors import InvalidRequest
 from fashionos.events.errors import EventNotFound
 from fashionos.events.models import ALL_TYPES, EVENT_ID_PATTERN, RETENTION_SECONDS, Event
 from fashionos.events.store import EventStore
-from fashionos.ids import ulid_bound
+from fashionos.ids import checked_cursor, ulid_bound
 from fashionos.times import parse_rfc3339
 
 LIST_FILTERS = frozenset({"type", "since", "until", "delivery_success"})
@@ -38,8 +38,7 @@ class EventService:
         unknown = set(filters) - LIST_FILTERS
         if unknown:
             raise InvalidRequest(f"Unknown query parameter: {sorted(unknown)[0]}")
-        if cursor is not None and not EVENT_ID_PATTERN.fullmatch(cursor):
-            raise InvalidRequest("cursor is not one this API returned")
+        checked_cursor(EVENT_ID_PATTERN, cursor)
         now = self._clock()
         window = event_window(filters.get("since"), filters.get("until"), now)
         types = None

@@ -8,18 +8,17 @@ changed (and again before each delivery).
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from fashionos.errors import Contended, InvalidRequest
+from fashionos.errors import Contended
 from fashionos.events.models import PING, Event, NewEvent
 from fashionos.events.outbox import Outbox
 from fashionos.events.service import EventService, event_window
 from fashionos.idempotency import Claim
-from fashionos.ids import prefixed_id
+from fashionos.ids import checked_cursor, id_pattern, prefixed_id
 from fashionos.times import rfc3339_now
 from fashionos.webhooks.deliveries import Attempt, DeliveryLog
 from fashionos.webhooks.errors import WebhookDisabled, WebhookNotFound
@@ -33,8 +32,8 @@ from fashionos.webhooks.urls import Resolver, parse_endpoint_url, resolve_public
 if TYPE_CHECKING:
     from fashionos.webhooks.requests import RecoverRequest, WebhookCreate, WebhookUpdate
 
-WEBHOOK_ID_PATTERN = re.compile(r"whk_[0-9A-HJKMNP-TV-Z]{26}")
-ATTEMPT_ID_PATTERN = re.compile(r"atm_[0-9A-HJKMNP-TV-Z]{26}")
+WEBHOOK_ID_PATTERN = id_pattern("whk")
+ATTEMPT_ID_PATTERN = id_pattern("atm")
 SECRET_OVERLAP_SECONDS = 24 * 3600  # a rotated-out secret keeps signing this long
 MAX_WRITE_ATTEMPTS = 5
 
@@ -82,9 +81,7 @@ class WebhookService:
 
     def list(self, org_id: str, limit: int = 20, cursor: str | None = None) -> tuple[list[Webhook], bool]:
         """A page of the org's subscriptions, oldest first; ``cursor`` is the last id of the previous page."""
-        if cursor is not None and not WEBHOOK_ID_PATTERN.fullmatch(cursor):
-            raise InvalidRequest("cursor is not one this API returned")
-        return self._store.page(org_id, limit, cursor)
+        return self._store.page(org_id, limit, checked_cursor(WEBHOOK_ID_PATTERN, cursor))
 
     def update(self, org_id: str, webhook_id: str, request: WebhookUpdate) -> Webhook:
         url = self._checked_url(request.url) if request.url is not None else None
@@ -188,9 +185,9 @@ class DeliveryService:
         self, org_id: str, webhook_id: str, limit: int, cursor: str | None
     ) -> tuple[list[Attempt], bool]:
         webhook = self._webhooks.get(org_id, webhook_id)
-        if cursor is not None and not ATTEMPT_ID_PATTERN.fullmatch(cursor):
-            raise InvalidRequest("cursor is not one this API returned")
-        return self._log.attempts(webhook.webhook_id, limit, cursor, self._clock())
+        return self._log.attempts(
+            webhook.webhook_id, limit, checked_cursor(ATTEMPT_ID_PATTERN, cursor), self._clock()
+        )
 
     def replay(self, org_id: str, event_id: str, webhook_id: str | None) -> list[str]:
         """Send the event again: to one endpoint, or to every enabled endpoint that would receive it now.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed, query_page
+from fashionos.aws import condition_failed, query_page, versioned_update
 from fashionos.errors import Contended
 from fashionos.idempotency import ConditionFailed, transact_with_claim
 from fashionos.webhooks.errors import WebhookNotFound
@@ -102,31 +102,8 @@ class WebhookStore:
         """Write the fields ``after`` changes (and only those), on the condition that the subscription is
         still at ``before.version``: ``StaleWrite`` if anything (a PATCH, a rotation, the delivery worker)
         changed it since it was read, ``WebhookNotFound`` if it was deleted."""
-        old, new = _item(before), _item(after)
-        changed = {name: value for name, value in new.items() if old.get(name) != value and name != "version"}
-        removed = [name for name in old if name not in new]
-        names = {f"#{name}": name for name in [*changed, *removed, "version"]}
-        values: dict[str, AttributeValueTypeDef] = {f":{name}": value for name, value in changed.items()}
-        values[":next"] = {"N": str(after.version)}
-        expression = "SET " + ", ".join([*(f"#{n} = :{n}" for n in changed), "#version = :next"])
-        if removed:
-            expression += " REMOVE " + ", ".join(f"#{n}" for n in removed)
-        condition = "attribute_exists(pk) AND "
-        if before.version:
-            condition += "#version = :read"
-            values[":read"] = {"N": str(before.version)}
-        else:
-            condition += "attribute_not_exists(#version)"
-        update: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": _key(before.org_id, before.webhook_id),
-                "UpdateExpression": expression,
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": values,
-                "ExpressionAttributeNames": names,
-            }
-        }
+        key = _key(before.org_id, before.webhook_id)
+        update = versioned_update(self._table, key, _item(before), _item(after), before.version)
         try:
             transact_with_claim(self._db, [update], claim)
         except Contended:
