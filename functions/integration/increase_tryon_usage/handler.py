@@ -3,8 +3,8 @@
 from typing import Any
 
 from fashionos.integration.api import IntegrationApi, IntegrationRequest, entrypoint, ok
+from fashionos.usage.container import usage_service
 from fashionos.usage.models import TryOnUsageIncrease
-from fashionos.usage.service import usage_service
 
 app = IntegrationApi()
 

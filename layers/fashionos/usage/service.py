@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from fashionos import aws
 from fashionos.errors import (
     ApiKeyInactive,
     ApiKeyNotFound,
@@ -19,8 +18,6 @@ from fashionos.errors import (
 from fashionos.idempotency import IdempotencyClaim
 from fashionos.ids import hash_matches, new_prefixed_key, prefixed_id, prefixed_key_id, sha256_hex
 from fashionos.observability import logger, metrics
-from fashionos.percontainer import per_container
-from fashionos.settings import settings
 from fashionos.times import rfc3339_now
 from fashionos.usage.models import (
     COUNTERS,
@@ -202,8 +199,3 @@ class UsageService:
             keys=keys,
         )
 
-
-@per_container
-def usage_service() -> UsageService:
-    """The container's service, on the table named by the settings."""
-    return UsageService(UsageStore(aws.dynamodb(), settings().table_name))
