@@ -198,4 +198,3 @@ class UsageService:
             product_count=user.product_count,
             keys=keys,
         )
-
