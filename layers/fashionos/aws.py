@@ -59,6 +59,14 @@ def query_page(
     return items[:limit], len(items) > limit
 
 
+def at_version(version: int) -> tuple[str, dict[str, Any]]:
+    """The condition (on ``#version``) that an item exists and is still at ``version`` (0: an item written
+    before it had one), and its values."""
+    if version:
+        return "#version = :read", {":read": {"N": str(version)}}
+    return "attribute_exists(pk) AND attribute_not_exists(#version)", {}
+
+
 def versioned_update(
     table: str,
     key: dict[str, Any],
@@ -85,10 +93,8 @@ def versioned_update(
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in changed) + " " + expression
     if removed:
         expression += " REMOVE " + ", ".join(f"#{name}" for name in removed)
-    if version:
-        condition, values[":read"] = "#version = :read", {"N": str(version)}
-    else:
-        condition = "attribute_exists(pk) AND attribute_not_exists(#version)"
+    condition, read = at_version(version)
+    values |= read
     return {
         "Update": {
             "TableName": table,

@@ -105,7 +105,7 @@ class IdempotencyKey:
 
     def item(self, response: StoredResponse) -> TransactWriteItemTypeDef:
         """The claim with its response, for the transaction of the change it guards; its condition fails
-        (``Claim.rejected``) if the key was claimed meanwhile."""
+        if the key was claimed meanwhile (``transaction_error``: ``IdempotencyInProgress``)."""
         now = int(time.time())
         stored = {"status": response.status, "headers": dict(response.headers), "body": response.body}
         return {

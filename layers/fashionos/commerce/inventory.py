@@ -74,13 +74,18 @@ class InventoryService:
     ) -> tuple[list[InventoryItem], bool]:
         self._storefronts.get(org_id, storefront_id)
         if sku is not None:
-            item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
-            return ([item] if item is not None and item.sellable else []), False
+            item = self._find(storefront_id, sku)
+            return ([item] if item is not None else []), False
         return self._store.inventory_page(storefront_id, limit, checked_cursor(SKU, cursor))
 
-    def _item(self, storefront_id: str, sku: str) -> InventoryItem:
+    def _find(self, storefront_id: str, sku: str) -> InventoryItem | None:
+        """The inventory item of ``sku``: None for a sku no listing sells (or could have)."""
         item = self._store.sku(storefront_id, sku) if SKU.fullmatch(sku) else None
-        if item is None or not item.sellable:
+        return item if item is not None and item.sellable else None
+
+    def _item(self, storefront_id: str, sku: str) -> InventoryItem:
+        item = self._find(storefront_id, sku)
+        if item is None:
             raise InventoryItemNotFound(f"No inventory item for the sku {sku} in storefront {storefront_id}")
         return item
 

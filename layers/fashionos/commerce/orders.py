@@ -19,7 +19,14 @@ from fashionos.commerce.errors import (
     StorefrontNotActive,
 )
 from fashionos.commerce.inventory import new_adjustment
-from fashionos.commerce.records import AdjustmentType, InventoryItem, Order, OrderLine, OrderStatus
+from fashionos.commerce.records import (
+    AdjustmentType,
+    InventoryItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    quantities,
+)
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
 from fashionos.errors import Contended, InvalidRequest
@@ -57,9 +64,7 @@ class OrderService:
                 f"Storefront {storefront.storefront_id} is {storefront.status}: it takes no orders"
             )
         sf = storefront.storefront_id
-        wanted: dict[str, int] = {}
-        for line in request.lines:
-            wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        wanted = quantities(request.lines)
         if len(wanted) > MAX_SKUS:
             raise InvalidRequest(f"lines: an order can hold at most {MAX_SKUS} different skus")
         for _ in range(MAX_WRITE_ATTEMPTS):

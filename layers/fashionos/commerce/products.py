@@ -105,7 +105,7 @@ class ProductService:
         """DELETE: the listing stays, archived (out of ``products_count``, not orderable)."""
         storefront = self._storefronts.get(org_id, storefront_id)
         for _ in range(MAX_WRITE_ATTEMPTS):
-            product = self.get(org_id, storefront_id, product_id)
+            product = self._product(storefront_id, product_id)
             if product.status == "archived":
                 return product
             archived = replace(
@@ -117,6 +117,10 @@ class ProductService:
 
     def get(self, org_id: str, storefront_id: str, product_id: str) -> Product:
         self._storefronts.get(org_id, storefront_id)
+        return self._product(storefront_id, product_id)
+
+    def _product(self, storefront_id: str, product_id: str) -> Product:
+        """A listing of a storefront already checked to be the caller's."""
         product = self._store.product(storefront_id, product_id) if PRODUCT_ID.fullmatch(product_id) else None
         if product is None:
             raise ProductNotFound(f"Product {product_id} not found")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 MAX_LINES: Final = 50
 MAX_QUANTITY: Final = 1000
@@ -186,6 +187,21 @@ class Adjustment:
         }
 
 
+class Line(Protocol):
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+def quantities(lines: Iterable[Line]) -> dict[str, int]:
+    """Quantity per sku, lines with the same sku summed (in the order the skus first appear)."""
+    summed: dict[str, int] = {}
+    for line in lines:
+        summed[line.sku] = summed.get(line.sku, 0) + line.quantity
+    return summed
+
+
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     sku: str
@@ -212,11 +228,7 @@ class Order:
         return sum(line.unit_price * line.quantity for line in self.lines)
 
     def quantities(self) -> dict[str, int]:
-        """Quantity per sku (lines with the same sku summed)."""
-        summed: dict[str, int] = {}
-        for line in self.lines:
-            summed[line.sku] = summed.get(line.sku, 0) + line.quantity
-        return summed
+        return quantities(self.lines)
 
     def public(self) -> dict[str, Any]:
         return {

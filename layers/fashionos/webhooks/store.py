@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed, query_page, versioned_update
+from fashionos.aws import at_version, condition_failed, query_page, versioned_update
 from fashionos.errors import Contended
 from fashionos.idempotency import ConditionFailed, transact_with_claim
 from fashionos.webhooks.errors import WebhookNotFound
@@ -161,9 +161,8 @@ class WebhookStore:
         if disable_reason is not None:
             expression += ", #status = :disabled, disabled_reason = :reason"
             values.update({":disabled": {"S": "disabled"}, ":reason": {"S": disable_reason}})
-            condition += " AND #version = :read" if webhook.version else " AND attribute_not_exists(#version)"
-            if webhook.version:
-                values[":read"] = {"N": str(webhook.version)}
+            condition, read = at_version(webhook.version)
+            values.update(read)
         self._update(webhook, expression, values, condition)
 
     def record_success(self, webhook: Webhook) -> None:
