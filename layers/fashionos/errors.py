@@ -237,9 +237,9 @@ class OAuthTooManyAttempts(OAuthError):
         self.retry_after = retry_after
 
 
-def kind_of(error: DomainError, mapping: dict[type[DomainError], T]) -> T | None:
+def kind_of(error: DomainError | type[DomainError], mapping: dict[type[DomainError], T]) -> T | None:
     """What ``mapping`` says for ``error``'s nearest class (its own, then its kind's); None if nothing."""
-    for cls in type(error).__mro__:
+    for cls in (error if isinstance(error, type) else type(error)).__mro__:
         if cls in mapping:
             return mapping[cls]
     return None

@@ -14,6 +14,7 @@ from fashionos.errors import InvalidRequest
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
+ID_BODY = f"[{_CROCKFORD}]{{26}}"  # what follows the prefix of every id: a ULID
 
 
 def ulid(now: float | None = None) -> str:
@@ -29,7 +30,7 @@ def prefixed_id(prefix: str) -> str:
 
 def id_pattern(prefix: str) -> re.Pattern[str]:
     """What ``prefixed_id(prefix)`` makes: a name that cannot match is not looked up (it is not found)."""
-    return re.compile(rf"{prefix}_[{_CROCKFORD}]{{26}}")
+    return re.compile(f"{prefix}_{ID_BODY}")
 
 
 def checked_cursor(pattern: re.Pattern[str], cursor: str | None) -> str | None:

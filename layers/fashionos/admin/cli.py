@@ -34,9 +34,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
-from fashionos.commerce.requests import StorefrontCreate, Visibility
+from fashionos.commerce.requests import StorefrontCreate
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
+from fashionos.commerce.views import Visibility
 from fashionos.errors import DomainError
 from fashionos.identity.partner_models import DEFAULT_RATE_TIER, KNOWN_SCOPES, RATE_TIERS, Client
 from fashionos.identity.partner_store import PartnerStore
@@ -229,7 +230,7 @@ def run_commerce(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     dynamodb = stack.dynamodb()
     org = PartnerService(PartnerStore(dynamodb, stack.partner_table)).get_org(args.org_id)
     storefronts = StorefrontService(CommerceStore(dynamodb, stack.commerce_table))
-    return storefronts.create(org.org_id, request).public()
+    return dict(storefronts.create(org.org_id, request).public())
 
 
 COMMERCE_COMMANDS = frozenset({"create-storefront"})

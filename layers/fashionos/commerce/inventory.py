@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from fashionos.commerce import views
 from fashionos.commerce.errors import InsufficientStock, InventoryItemNotFound, OnHandMismatch
 from fashionos.commerce.records import SKU_PATTERN, Adjustment, AdjustmentType, InventoryItem
 from fashionos.commerce.store import CommerceStore
@@ -36,7 +37,7 @@ class Adjusted:
     adjustment: Adjustment
     item: InventoryItem  # the stock right after the change
 
-    def public(self) -> dict[str, object]:
+    def public(self) -> views.AdjustmentResult:
         return {**self.adjustment.public(), "inventory": self.item.public()}
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import Final, Protocol
+
+from fashionos.commerce import views
+from fashionos.commerce.views import AdjustmentType as AdjustmentType
+from fashionos.commerce.views import OrderStatus as OrderStatus
+from fashionos.commerce.views import ProductStatus as ProductStatus
+from fashionos.commerce.views import StorefrontStatus as StorefrontStatus
+from fashionos.commerce.views import Visibility as Visibility
 
 MAX_LINES: Final = 50
 MAX_QUANTITY: Final = 1000
@@ -22,12 +29,8 @@ CURRENCIES: Final = frozenset(
     ZWG""".split()  # noqa: SIM905 (a table to read, not a list to edit)
 )
 
-StorefrontStatus = Literal["active", "paused", "archived"]
-ProductStatus = Literal["draft", "active", "archived"]
-OrderStatus = Literal["created", "fulfilled", "cancelled"]
 
-
-def money(amount: int, currency: str) -> dict[str, Any]:
+def money(amount: int, currency: str) -> views.Money:
     return {"amount": amount, "currency": currency}
 
 
@@ -39,14 +42,14 @@ class Storefront:
     name: str
     description: str | None
     currency: str
-    visibility: str
+    visibility: Visibility
     status: StorefrontStatus
     products_count: int
     created_at: str
     updated_at: str
     version: int = 1
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.Storefront:
         return {
             "id": self.storefront_id,
             "handle": self.handle,
@@ -101,7 +104,7 @@ class Product:
         same = all(getattr(self, name) == getattr(other, name) for name in fields)
         return same and dict(self.attributes) == dict(other.attributes)
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.Product:
         return {
             "id": self.product_id,
             "storefront_id": self.storefront_id,
@@ -141,7 +144,7 @@ class InventoryItem:
     def available(self) -> int:
         return self.on_hand - self.reserved
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.InventoryItem:
         return {
             "storefront_id": self.storefront_id,
             "sku": self.sku,
@@ -151,9 +154,6 @@ class InventoryItem:
             "available": self.available,
             "updated_at": self.updated_at,
         }
-
-
-AdjustmentType = Literal["set", "adjust", "reserve", "release", "fulfil"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +171,7 @@ class Adjustment:
     created_at: str
     order_id: str | None = None
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.Adjustment:
         return {
             "id": self.adjustment_id,
             "storefront_id": self.storefront_id,
@@ -230,7 +230,7 @@ class Order:
     def quantities(self) -> dict[str, int]:
         return quantities(self.lines)
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.Order:
         return {
             "id": self.order_id,
             "storefront_id": self.storefront_id,
@@ -246,7 +246,7 @@ class Order:
                 for line in self.lines
             ],
             "total": money(self.total, self.currency),
-            "customer": self.customer or None,
+            "customer": views.Customer(**self.customer) if self.customer else None,  # type: ignore[typeddict-item]
             "affiliate_click_id": self.affiliate_click_id,
             "created_at": self.created_at,
             "updated_at": self.updated_at,

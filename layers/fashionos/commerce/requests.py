@@ -5,7 +5,7 @@ Imported by the routes that parse a body only; GET routes never load pydantic.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -18,12 +18,13 @@ from fashionos.commerce.records import (
     ProductStatus,
     StorefrontStatus,
 )
+from fashionos.commerce.views import Visibility
 
 Handle = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9_.]{3,30}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 Sku = Annotated[str, StringConstraints(pattern=f"^{SKU_PATTERN}$")]
-Visibility = Literal["public", "unlisted", "private"]
+
 MinorUnits = Annotated[int, Field(ge=0, le=10**12)]
 
 

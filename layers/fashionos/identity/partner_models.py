@@ -5,24 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-# Every scope a partner client may hold: the one list that provisioning validates against.
-KNOWN_SCOPES: Final = frozenset(
-    {
-        "profile:read",
-        "storefronts:read",
-        "storefronts:write",
-        "products:write",
-        "inventory:read",
-        "inventory:write",
-        "orders:read",
-        "orders:write",
-        "affiliates:read",
-        "affiliates:write",
-        "tryon:write",
-        "assets:write",
-        "webhooks:manage",
-    }
-)
+# Every scope a partner client may hold, and what it grants: the one list that provisioning validates
+# against (and the OpenAPI documents describe).
+SCOPES: Final[dict[str, str]] = {
+    "profile:read": "Read the org's profile and what its credentials allow",
+    "storefronts:read": "Read storefronts and their products",
+    "storefronts:write": "Create and change storefronts",
+    "products:write": "Create, change and archive products",
+    "inventory:read": "Read stock levels and their history",
+    "inventory:write": "Set and adjust stock",
+    "orders:read": "Read orders",
+    "orders:write": "Create, fulfil and cancel orders",
+    "affiliates:read": "Read affiliate links and their performance",
+    "affiliates:write": "Create and change affiliate links",
+    "tryon:write": "Start virtual try-on sessions",
+    "assets:write": "Upload and manage Design Vault assets",
+    "webhooks:manage": "Manage webhook endpoints, read events and delivery logs, replay",
+}
+KNOWN_SCOPES: Final = frozenset(SCOPES)
 
 # Requests per minute per client ("Default 100 requests per minute per client. Burstable tiers ...").
 DEFAULT_RATE_TIER: Final = "default"

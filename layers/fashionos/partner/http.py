@@ -14,11 +14,12 @@ into a ``PartnerRequest`` and a handler's ``Response`` or error into a Lambda pr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
 from fashionos import aws, proxy
+from fashionos.contract import Operation, Param
 from fashionos.errors import (
     Conflict,
     DomainError,
@@ -60,8 +61,30 @@ NOT_READY_RETRY_AFTER = "30"
 Model = TypeVar("Model", bound="BaseModel")
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
-PAGE = ("limit", "cursor")  # the query parameters of every list route
 MAX_PAGE_SIZE = 100
+LIMIT = Param(
+    "limit",
+    f"How many items a page holds (1-{MAX_PAGE_SIZE})",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+)
+
+
+def page_params(cursor: str) -> tuple[Param, Param]:
+    """The query parameters of every list route: ``limit``, and ``cursor`` (the ``next_cursor`` of the page
+    before, which matches ``cursor``, a regular expression)."""
+    described = "The next_cursor of the page before (omit it for the first page)"
+    return LIMIT, Param("cursor", described, {"type": "string", "pattern": f"^{cursor}$"})
+
+
+class Problem(TypedDict):
+    """An RFC 9457 problem document: every error of the ``/v1`` routes and the public documents."""
+
+    type: str  # about:blank, or the documentation of ``code``
+    title: str  # the status's reason phrase
+    status: int
+    detail: NotRequired[str]  # what was wrong, in a sentence a developer can act on
+    code: NotRequired[str]  # a stable, machine-readable reason (insufficient_stock), when there is one
+    request_id: str  # X-Request-Id: quote it to support
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +137,7 @@ class PartnerRequest:
 
     def filters(self) -> dict[str, str]:
         """The query parameters other than ``limit`` and ``cursor``."""
-        return {k: v for k, v in self.query.items() if k not in PAGE}
+        return {k: v for k, v in self.query.items() if k not in ("limit", "cursor")}
 
     def parse_empty(self) -> None:
         """A route that takes no body: nothing, or ``{}`` (any field is unknown to it)."""
@@ -157,7 +180,7 @@ def json_response(
     return Response(status, headers, body)
 
 
-def page_response(items: list[dict[str, Any]], has_more: bool, cursor_field: str = "id") -> Response:
+def page_response(items: Sequence[Mapping[str, Any]], has_more: bool, cursor_field: str = "id") -> Response:
     """A list page: ``next_cursor`` (the last item's ``cursor_field``) fetches the next one while
     ``has_more``."""
     cursor = items[-1][cursor_field] if has_more and items else None
@@ -267,23 +290,23 @@ def _problem(
 ) -> dict[str, Any]:
     """An RFC 9457 problem document; an error with a ``code`` gets a ``type`` of its own and the ``code``
     (Stripe's field) for clients to branch on."""
-    body: dict[str, Any] = {
+    body: Problem = {
         "type": f"{PROBLEM_TYPES}{code}" if code else "about:blank",
         "title": title,
         "status": status,
+        "request_id": request_id,
     }
     if detail:
         body["detail"] = detail
     if code:
         body["code"] = code
-    body["request_id"] = request_id
     all_headers = {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store", **(headers or {})}
     return _proxy_response(status, all_headers, body, request_id)
 
 
 # Error kinds as problem documents: the one place a Partner API error gets its status. A kind not listed
 # (and any other exception) is a 500.
-_PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
+PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
     InvalidRequest: (400, "Bad Request"),
     Unauthenticated: (401, "Unauthorized"),
     Forbidden: (403, "Forbidden"),
@@ -314,7 +337,7 @@ def _problem_headers(error: DomainError) -> dict[str, str]:
 
 
 def _error_response(error: DomainError, request_id: str, headers: Mapping[str, str]) -> dict[str, Any]:
-    mapped = kind_of(error, _PROBLEMS)
+    mapped = kind_of(error, PROBLEMS)
     if mapped is None:
         logger.exception("Unmapped domain error")
         return _problem(500, "Internal Server Error", None, request_id, headers=headers)
@@ -344,14 +367,18 @@ def rate_limit_headers(window: RateWindow, policy: str) -> dict[str, str]:
     }
 
 
-def api_entrypoint(endpoint: Endpoint, *, scope: str, query: Collection[str] = ()) -> proxy.LambdaHandler:
-    """The Lambda handler of a ``/v1`` route that requires ``scope`` and takes the query parameters
-    ``query`` (any other is a 400, as Stripe refuses unknown parameters); errors are RFC 9457 problems.
+def api_entrypoint(endpoint: Endpoint, operation: Operation) -> proxy.LambdaHandler:
+    """The Lambda handler of a ``/v1`` route declared by ``operation``: it requires the operation's scope and
+    takes only its query parameters (any other is a 400, as Stripe refuses unknown parameters); errors are
+    RFC 9457 problems.
 
     A POST with an ``Idempotency-Key`` (Stripe's semantics): the first response stored with its change is
     replayed (``Idempotent-Replayed: true``) for 24 hours; the key sent with a different request is 422;
     while the first is still running, 409.
     """
+    if operation.scope is None:
+        raise ValueError("a /v1 operation requires a scope")
+    scope, query = operation.scope, operation.query_names
 
     def handle(event: dict[str, Any]) -> dict[str, Any]:
         request_id = proxy.request_id(event)

@@ -1,11 +1,21 @@
 """POST /v1/storefronts: a new storefront of the caller's org (its handle unique platform-wide)."""
 
+from fashionos.commerce import views
 from fashionos.commerce.container import storefront_service
+from fashionos.commerce.errors import HandleTaken
 from fashionos.commerce.records import Storefront
 from fashionos.commerce.requests import StorefrontCreate
+from fashionos.contract import Operation
+from fashionos.errors import Contended
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 
-SCOPE = "storefronts:write"
+OPERATION = Operation(
+    "Create a storefront",
+    scope="storefronts:write",
+    body=StorefrontCreate,
+    responses={201: views.Storefront},
+    errors=(HandleTaken, Contended),
+)
 
 
 def create(request: PartnerRequest) -> Response:
@@ -17,4 +27,4 @@ def created(storefront: Storefront) -> Response:
     return json_response(storefront.public(), status=201)
 
 
-lambda_handler = api_entrypoint(create, scope=SCOPE)
+lambda_handler = api_entrypoint(create, OPERATION)

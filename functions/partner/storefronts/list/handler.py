@@ -1,9 +1,17 @@
 """GET /v1/storefronts: the caller org's storefronts, oldest first (cursor pagination)."""
 
+from fashionos.commerce import views
 from fashionos.commerce.container import storefront_service
-from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.commerce.params import STOREFRONT_ID
+from fashionos.contract import Operation, Page
+from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_params, page_response
 
-SCOPE = "storefronts:read"
+OPERATION = Operation(
+    "List storefronts",
+    scope="storefronts:read",
+    query=page_params(STOREFRONT_ID.schema["pattern"]),
+    responses={200: Page(views.Storefront)},
+)
 
 
 def list_storefronts(request: PartnerRequest) -> Response:
@@ -11,4 +19,4 @@ def list_storefronts(request: PartnerRequest) -> Response:
     return page_response([storefront.public() for storefront in storefronts], has_more)
 
 
-lambda_handler = api_entrypoint(list_storefronts, scope=SCOPE, query=PAGE)
+lambda_handler = api_entrypoint(list_storefronts, OPERATION)

@@ -1,10 +1,22 @@
 """PATCH /v1/storefronts/{storefront_id}: name, description, visibility, status (only the fields sent)."""
 
+from fashionos.commerce import views
 from fashionos.commerce.container import storefront_service
+from fashionos.commerce.errors import StorefrontNotFound
+from fashionos.commerce.params import STOREFRONT_ID
 from fashionos.commerce.requests import StorefrontUpdate
+from fashionos.contract import Operation
+from fashionos.errors import Contended
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 
-SCOPE = "storefronts:write"
+OPERATION = Operation(
+    "Update a storefront",
+    scope="storefronts:write",
+    path=(STOREFRONT_ID,),
+    body=StorefrontUpdate,
+    responses={200: views.Storefront},
+    errors=(StorefrontNotFound, Contended),
+)
 
 
 def update(request: PartnerRequest) -> Response:
@@ -13,4 +25,4 @@ def update(request: PartnerRequest) -> Response:
     return json_response(storefront.public())
 
 
-lambda_handler = api_entrypoint(update, scope=SCOPE)
+lambda_handler = api_entrypoint(update, OPERATION)

@@ -1,0 +1,386 @@
+"""The OpenAPI 3.1 documents of both APIs, built from the code: the template's routes and authorizers, each
+route's ``OPERATION`` (its handler module's declaration, ``fashionos.contract``), the pydantic models and
+TypedDicts it names, and the error kinds' statuses (``PROBLEMS``, the Integration API's ``STATUS``).
+
+A build-time step (``make openapi``): no function imports any of this.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from devserver.template import ApiRoute, LocalTemplate, load_template
+from fashionos import errors
+from fashionos.contract import Operation, Page, Param
+from fashionos.identity.oauth import OAuthErrorBody
+from fashionos.identity.partner_models import SCOPES
+from fashionos.integration.api import STATUS as INTEGRATION_STATUS
+from fashionos.integration.api import Failure
+from fashionos.jsonbody import MAX_BODY_BYTES
+from fashionos.partner.http import PROBLEM_JSON, PROBLEM_TYPES, PROBLEMS, Problem
+from fashionos.settings import IDEMPOTENCY_TTL_SECONDS
+
+OPENAPI = "3.1.0"
+VERSION = "1.0.0"
+REF = "#/components/schemas/{model}"
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Api:
+    logical_id: str
+    title: str
+    description: str
+    error_schema: str  # the component every error answers with
+    error_media_type: str
+
+
+PARTNER = Api(
+    "PartnerApi",
+    "Fashion OS Partner API",
+    "Storefronts, products, inventory, orders and webhooks for fashion partners. Authenticate with an "
+    "OAuth 2.0 client-credentials access token (`POST /oauth/token`); in the sandbox stage a sandbox key "
+    "in `X-Api-Key` works too. Errors are RFC 9457 problem documents (`application/problem+json`) with "
+    "a `request_id` and, where there is one, a stable `code`; OAuth endpoints answer RFC 6749 errors.",
+    "Problem",
+    PROBLEM_JSON,
+)
+INTEGRATION = Api(
+    "IntegrationApi",
+    "Fashion OS Dashboard Integration API",
+    "Server-to-server usage metering for the legacy product system: AR/AI try-ons, API-key calls and "
+    "product counts move the Dashboard's counters exactly once per `Idempotency-Key`. Every request "
+    "carries the shared `handshake` token in its JSON body.",
+    "Failure",
+    JSON,
+)
+APIS = {"partner": PARTNER, "integration": INTEGRATION}
+
+REQUEST_ID = {
+    "description": "API Gateway's id of this request: quote it to support",
+    "required": True,
+    "schema": {"type": "string"},
+}
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": "The caller's quota: `\"<tier>\";q=<requests>;w=<seconds>`",
+    "RateLimit": "What is left of it: `\"<tier>\";r=<remaining>;t=<seconds to reset>`",
+    "X-RateLimit-Limit": "Requests per window (GitHub's header)",
+    "X-RateLimit-Remaining": "Requests left in this window",
+    "X-RateLimit-Reset": "When the window resets, in epoch seconds",
+}
+RETRY_AFTER = {"description": "Seconds to wait before retrying", "required": True, "schema": {"type": "string"}}
+
+
+@dataclass
+class Builder:
+    api: Api
+    schemas: dict[str, Any] = field(default_factory=dict)
+
+    # --- schemas -----------------------------------------------------------------------------------
+
+    def ref(self, shape: Any, mode: str = "serialization") -> dict[str, Any]:
+        """A ``$ref`` to ``shape``'s schema (a pydantic model or TypedDict), its definitions added."""
+        if isinstance(shape, Page):
+            return {
+                "type": "object",
+                "required": ["data", "has_more", "next_cursor"],
+                "properties": {
+                    "data": {"type": "array", "items": self.ref(shape.item)},
+                    "has_more": {"type": "boolean", "description": "Whether another page follows"},
+                    "next_cursor": {
+                        "type": ["string", "null"],
+                        "description": "The `cursor` of the next page (null on the last)",
+                    },
+                },
+            }
+        schema = TypeAdapter(shape).json_schema(ref_template=REF, mode=mode)  # type: ignore[arg-type]
+        for name, definition in schema.pop("$defs", {}).items():
+            self._add(name, definition)
+        name = shape.__name__
+        self._add(name, schema)
+        return {"$ref": REF.format(model=name)}
+
+    def _add(self, name: str, schema: dict[str, Any]) -> None:
+        schema = _clean(schema)
+        known = self.schemas.setdefault(name, schema)
+        if known != schema:
+            raise ValueError(f"Two different schemas are both called {name}")
+
+    # --- operations -------------------------------------------------------------------------------
+
+    def operation(self, route: ApiRoute, method: str, operation: Operation, public: bool) -> dict[str, Any]:
+        oauth = route.path.startswith("/oauth/")
+        if self.api is PARTNER and not public and operation.scope is None:
+            raise ValueError(f"{method} {route.path}: a /v1 route needs a scope")
+        document: dict[str, Any] = {
+            "operationId": _operation_id(route.function),
+            "summary": operation.summary,
+            "tags": [_tag(route.path)],
+        }
+        if operation.description:
+            document["description"] = operation.description
+        parameters = [self._parameter(param, "path") for param in operation.path]
+        missing = set(re.findall(r"{(\w+)}", route.path)) - {param.name for param in operation.path}
+        if missing:
+            raise ValueError(f"{method} {route.path}: undeclared path parameter {sorted(missing)[0]}")
+        parameters += [self._parameter(param, "query") for param in operation.query]
+        idempotent = method == "POST" and self.api is PARTNER and not public
+        if idempotent or (self.api is INTEGRATION):
+            parameters.append(_IDEMPOTENCY_KEY)
+        if operation.if_match:
+            parameters.append(_IF_MATCH)
+        if parameters:
+            document["parameters"] = parameters
+        if operation.body is not None:
+            media = "application/x-www-form-urlencoded" if oauth else JSON
+            document["requestBody"] = {
+                "required": True,
+                "content": {media: {"schema": self.ref(operation.body, "validation")}},
+            }
+        if self.api is PARTNER and not public:
+            document["security"] = [{"oauth2": [operation.scope]}, {"sandboxKey": []}]
+            document["x-required-scope"] = operation.scope
+        else:
+            document["security"] = []
+        document["responses"] = self._responses(route, method, operation, public, idempotent, oauth)
+        return document
+
+    def _parameter(self, param: Param, where: str) -> dict[str, Any]:
+        return {
+            "name": param.name,
+            "in": where,
+            "required": param.required or where == "path",
+            "description": param.description,
+            "schema": dict(param.schema),
+        }
+
+    def _responses(
+        self, route: ApiRoute, method: str, operation: Operation, public: bool, idempotent: bool, oauth: bool
+    ) -> dict[str, Any]:
+        behind_authorizer = self.api is PARTNER and not public
+        responses: dict[str, Any] = {}
+        for status, shape in sorted(operation.responses.items()):
+            headers = self._headers(behind_authorizer)
+            if operation.etag:
+                headers["ETag"] = {
+                    "description": "The object's version: send it as If-Match to change the object",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            if idempotent:
+                headers["Idempotent-Replayed"] = {
+                    "description": "`true` when this is the stored response of an earlier request with "
+                    "the same Idempotency-Key",
+                    "schema": {"const": "true"},
+                }
+            response: dict[str, Any] = {"description": _reason(status), "headers": headers}
+            if shape is not None:
+                media = "application/jwk-set+json" if route.path == "/.well-known/jwks.json" else JSON
+                response["content"] = {media: {"schema": self.ref(shape)}}
+            responses[str(status)] = response
+        for status, described in sorted(self._errors(method, operation, public, idempotent, oauth).items()):
+            responses[str(status)] = self._error_response(status, described, behind_authorizer, oauth)
+        return responses
+
+    def _headers(self, rate_limited: bool) -> dict[str, Any]:
+        headers: dict[str, Any] = {"X-Request-Id": REQUEST_ID}
+        if rate_limited:
+            for name, description in RATE_LIMIT_HEADERS.items():
+                headers[name] = {"description": description, "required": True, "schema": {"type": "string"}}
+        return headers
+
+    def _errors(
+        self, method: str, operation: Operation, public: bool, idempotent: bool, oauth: bool
+    ) -> dict[int, list[str]]:
+        """Each error status the route can answer, with what causes it."""
+        causes: dict[int, list[str]] = {}
+
+        def add(status: int, cause: str) -> None:
+            causes.setdefault(status, [])
+            if cause not in causes[status]:
+                causes[status].append(cause)
+
+        mapping = INTEGRATION_STATUS if self.api is INTEGRATION else PROBLEMS
+        for error in operation.errors:
+            status = errors.kind_of(error, mapping)  # type: ignore[arg-type]
+            if status is None:
+                raise ValueError(f"{error.__name__} has no status")
+            add(status if isinstance(status, int) else status[0], _cause(error))
+        if oauth:
+            return causes
+        if self.api is INTEGRATION:
+            add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
+            add(401, "The handshake is missing or wrong")
+            add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
+            add(429, "Too many requests from this address: retry after `Retry-After` seconds")
+            return causes
+        if operation.query or not public:
+            add(400, "A query parameter is unknown or invalid")
+        if operation.body is not None or (method in ("POST", "PUT", "PATCH") and not public):
+            add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
+            add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
+        if idempotent:
+            add(400, "The Idempotency-Key is not 1-255 printable ASCII characters")
+            add(409, _cause(errors.IdempotencyInProgress))
+            add(422, _cause(errors.IdempotencyKeyReused))
+        if operation.if_match:
+            add(412, "If-Match names another version than the object's current one (code `version_mismatch`)")
+        if not public:
+            add(401, "Missing, invalid, expired or revoked credentials")
+            add(403, _cause(errors.InsufficientScope))
+            add(429, "The client's rate limit is exceeded: retry after `Retry-After` seconds")
+            add(503, "A dependency is unavailable: retry after `Retry-After` seconds")
+        return causes
+
+    def _error_response(
+        self, status: int, causes: list[str], rate_limited: bool, oauth: bool
+    ) -> dict[str, Any]:
+        # The authorizer's 401 and a 503 come before the rate limiter has counted the request.
+        headers = self._headers(rate_limited and status not in (401, 503))
+        if status in (429, 503):
+            headers["Retry-After"] = RETRY_AFTER
+        if status == 401 and not oauth and self.api is PARTNER:
+            headers["WWW-Authenticate"] = {
+                "description": "The Bearer challenge (RFC 6750)",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        if oauth:
+            schema, media = self.ref(OAuthErrorBody), JSON
+        elif self.api is INTEGRATION:
+            schema, media = self.ref(Failure), JSON
+        else:
+            schema, media = self.ref(Problem), PROBLEM_JSON
+        description = _reason(status) + ": " + "; ".join(causes)
+        return {"description": description, "headers": headers, "content": {media: {"schema": schema}}}
+
+    # --- the document -----------------------------------------------------------------------------
+
+    def document(self, routes: Iterable[tuple[ApiRoute, Operation, str, bool]]) -> dict[str, Any]:
+        paths: dict[str, dict[str, Any]] = {}
+        for route, operation, method, public in routes:
+            paths.setdefault(route.path, {})[method.lower()] = self.operation(route, method, operation, public)
+        document: dict[str, Any] = {
+            "openapi": OPENAPI,
+            "info": {"title": self.api.title, "version": VERSION, "description": self.api.description},
+            "servers": [{"url": "/", "description": "This API (its stage's base URL)"}],
+            "paths": dict(sorted(paths.items())),
+            "components": {"schemas": dict(sorted(self.schemas.items()))},
+        }
+        if self.api is PARTNER:
+            document["components"]["securitySchemes"] = _partner_security()
+        return document
+
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: the first response is stored with the change and replayed to a "
+    f"request with the same key and body for {IDEMPOTENCY_TTL_SECONDS // 3600} hours "
+    "(Idempotent-Replayed: true); the same key with another body is 422, and while the first request "
+    "still runs, 409",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the version this change is based on: 412 if the object has changed since",
+    "schema": {"type": "string"},
+}
+
+
+def _partner_security() -> dict[str, Any]:
+    return {
+        "oauth2": {
+            "type": "oauth2",
+            "description": "OAuth 2.0 client credentials (RFC 6749 §4.4): a 1-hour RS256 access token "
+            "carrying the scopes the client was granted; each operation names the one it requires.",
+            "flows": {"clientCredentials": {"tokenUrl": "oauth/token", "scopes": dict(sorted(SCOPES.items()))}},
+        },
+        "sandboxKey": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
+            "description": "A sandbox key (`sk_sandbox_...`): accepted in the sandbox stage only, with the "
+            "scopes it was created with",
+        },
+    }
+
+
+def _clean(schema: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's schema as OpenAPI 3.1 shows it: without the titles it gives every property."""
+    if isinstance(schema, dict):
+        cleaned = {k: _clean(v) for k, v in schema.items() if k != "title" or not isinstance(v, str)}
+        if "properties" in schema:
+            cleaned["properties"] = {k: _clean(v) for k, v in schema["properties"].items()}
+        return cleaned
+    if isinstance(schema, list):
+        return [_clean(item) for item in schema]  # type: ignore[return-value]
+    return schema
+
+
+def _cause(error: type[errors.DomainError]) -> str:
+    doc = (error.__doc__ or error.__name__).strip().split("\n")[0].rstrip(".")
+    return f"{doc} (code `{error.code}`)" if error.code else doc
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    return {413: "Content Too Large", 422: "Unprocessable Content"}.get(status, HTTPStatus(status).phrase)
+
+
+def _operation_id(function: str) -> str:
+    name = function.removesuffix("Function")
+    return name[0].lower() + name[1:]
+
+
+def _tag(path: str) -> str:
+    parts = [part for part in path.split("/") if part and not part.startswith("{")]
+    if parts[:2] == ["api", "v1"]:
+        return "usage"
+    if parts[0] in ("oauth", ".well-known"):
+        return "oauth"
+    if parts[0] in ("openapi.json", "docs"):
+        return "docs"
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _routes(local: LocalTemplate, api: Api) -> list[tuple[ApiRoute, Operation, str, bool]]:
+    functions = local.functions()
+    found = []
+    for route in local.routes():
+        if route.api != api.logical_id:
+            continue
+        module = importlib.import_module(functions[route.function].module)
+        operation = getattr(module, "OPERATION", None)
+        if not isinstance(operation, Operation):
+            raise ValueError(f"{route.function}: its handler module declares no OPERATION")
+        methods = getattr(module, "METHODS", None) or (
+            ("POST",) if route.method == "ANY" else (route.method,)
+        )
+        for method in methods:
+            found.append((route, operation, method, route.authorizer is None))
+    return found
+
+
+def documents() -> dict[str, dict[str, Any]]:
+    """Both APIs' documents, by name (``partner``, ``integration``)."""
+    local = LocalTemplate(load_template(), "openapi")
+    return {name: Builder(api).document(_routes(local, api)) for name, api in APIS.items()}
+
+
+def render(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["APIS", "PROBLEM_TYPES", "documents", "render"]
