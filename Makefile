@@ -11,12 +11,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv dev test lint typecheck validate unit integration e2e bench build deploy clean
+.PHONY: help venv dev test lint typecheck validate unit integration e2e bench build deploy clean openapi fuzz postman
 
 help:
 	@echo "make dev    - local stack (moto server + dev gateway) with demo data"
 	@echo "make test   - lint, type checks, template validation and all tests"
 	@echo "make bench  - benchmarks (ratios measured in one run)"
+	@echo "make openapi - regenerate both OpenAPI documents from the code"
+	@echo "make fuzz   - schemathesis against a local stack for FUZZ_MINUTES (default 10)"
+	@echo "make postman - regenerate the Postman collection from the Partner API's document"
 	@echo "make build  - sam build;  make deploy ENV=sandbox|prod - sam deploy"
 
 venv: $(STAMP)
@@ -46,6 +49,9 @@ test: lint typecheck validate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+openapi: $(STAMP)
+	$(BIN)/python -m apispec
 
 # sam needs Docker only for `sam local`; build and deploy run without it. It lives in its own
 # virtualenv because it pins its own versions of boto3 and friends.

@@ -12,14 +12,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from devserver.template import ApiRoute, LocalTemplate, load_template
 from fashionos import errors
-from fashionos.contract import Operation, Page, Param
-from fashionos.identity.oauth import OAuthErrorBody
+from fashionos.contract import Content, Operation, Page, Param
+from fashionos.identity.oauth import OAuthErrorBody, oauth_error_status
 from fashionos.identity.partner_models import SCOPES
 from fashionos.integration.api import STATUS as INTEGRATION_STATUS
 from fashionos.integration.api import Failure
@@ -27,6 +28,7 @@ from fashionos.jsonbody import MAX_BODY_BYTES
 from fashionos.partner.http import PROBLEM_JSON, PROBLEM_TYPES, PROBLEMS, Problem
 from fashionos.settings import IDEMPOTENCY_TTL_SECONDS
 
+DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "layers" / "fashionos" / "apidocs"
 OPENAPI = "3.1.0"
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
@@ -63,19 +65,40 @@ INTEGRATION = Api(
 )
 APIS = {"partner": PARTNER, "integration": INTEGRATION}
 
-REQUEST_ID = {
-    "description": "API Gateway's id of this request: quote it to support",
-    "required": True,
-    "schema": {"type": "string"},
+
+def _header(description: str, schema: dict[str, Any] | None = None, required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": schema or {"type": "string"}}
+
+
+# Every response header either API sends, once (operations refer to them).
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-Id": _header("API Gateway's id of this request: quote it to support"),
+    "RateLimit-Policy": _header('The caller\'s quota: `"<tier>";q=<requests>;w=<seconds>`'),
+    "RateLimit": _header('What is left of it: `"<tier>";r=<remaining>;t=<seconds to reset>`'),
+    "X-RateLimit-Limit": _header("Requests per window (GitHub's header)", {"type": "integer"}),
+    "X-RateLimit-Remaining": _header("Requests left in this window", {"type": "integer"}),
+    "X-RateLimit-Reset": _header("When the window resets, in epoch seconds", {"type": "integer"}),
+    "Retry-After": _header("Seconds to wait before retrying", {"type": "integer"}),
+    "ETag": _header("The object's version: send it as If-Match to change the object"),
+    "Idempotent-Replayed": _header(
+        "`true` when this is the stored response of an earlier request with the same Idempotency-Key",
+        {"const": "true"},
+        required=False,
+    ),
+    "WWW-Authenticate-Bearer": _header("The Bearer challenge (RFC 6750)"),
+    "WWW-Authenticate-Basic": _header("The client authentication challenge (Basic, RFC 6749 §2.3.1)"),
 }
-RATE_LIMIT_HEADERS = {
-    "RateLimit-Policy": "The caller's quota: `\"<tier>\";q=<requests>;w=<seconds>`",
-    "RateLimit": "What is left of it: `\"<tier>\";r=<remaining>;t=<seconds to reset>`",
-    "X-RateLimit-Limit": "Requests per window (GitHub's header)",
-    "X-RateLimit-Remaining": "Requests left in this window",
-    "X-RateLimit-Reset": "When the window resets, in epoch seconds",
-}
-RETRY_AFTER = {"description": "Seconds to wait before retrying", "required": True, "schema": {"type": "string"}}
+RATE_LIMIT_HEADERS = (
+    "RateLimit-Policy",
+    "RateLimit",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
 
 
 @dataclass
@@ -120,7 +143,7 @@ class Builder:
         if self.api is PARTNER and not public and operation.scope is None:
             raise ValueError(f"{method} {route.path}: a /v1 route needs a scope")
         document: dict[str, Any] = {
-            "operationId": _operation_id(route.function),
+            "operationId": _operation_id(route),
             "summary": operation.summary,
             "tags": [_tag(route.path)],
         }
@@ -131,8 +154,8 @@ class Builder:
         if missing:
             raise ValueError(f"{method} {route.path}: undeclared path parameter {sorted(missing)[0]}")
         parameters += [self._parameter(param, "query") for param in operation.query]
-        idempotent = method == "POST" and self.api is PARTNER and not public
-        if idempotent or (self.api is INTEGRATION):
+        idempotent = method == "POST" and (self.api is INTEGRATION or not public)
+        if idempotent:
             parameters.append(_IDEMPOTENCY_KEY)
         if operation.if_match:
             parameters.append(_IF_MATCH)
@@ -141,11 +164,12 @@ class Builder:
         if operation.body is not None:
             media = "application/x-www-form-urlencoded" if oauth else JSON
             document["requestBody"] = {
-                "required": True,
+                "required": operation.body_required,
                 "content": {media: {"schema": self.ref(operation.body, "validation")}},
             }
         if self.api is PARTNER and not public:
-            document["security"] = [{"oauth2": [operation.scope]}, {"sandboxKey": []}]
+            scopes = [operation.scope]
+            document["security"] = [{"oauth2": scopes}, {"bearerAuth": scopes}, {"sandboxKey": []}]
             document["x-required-scope"] = operation.scope
         else:
             document["security"] = []
@@ -169,31 +193,23 @@ class Builder:
         for status, shape in sorted(operation.responses.items()):
             headers = self._headers(behind_authorizer)
             if operation.etag:
-                headers["ETag"] = {
-                    "description": "The object's version: send it as If-Match to change the object",
-                    "required": True,
-                    "schema": {"type": "string"},
-                }
+                headers["ETag"] = _ref("ETag")
             if idempotent:
-                headers["Idempotent-Replayed"] = {
-                    "description": "`true` when this is the stored response of an earlier request with "
-                    "the same Idempotency-Key",
-                    "schema": {"const": "true"},
-                }
+                headers["Idempotent-Replayed"] = _ref("Idempotent-Replayed")
             response: dict[str, Any] = {"description": _reason(status), "headers": headers}
-            if shape is not None:
-                media = "application/jwk-set+json" if route.path == "/.well-known/jwks.json" else JSON
-                response["content"] = {media: {"schema": self.ref(shape)}}
+            if isinstance(shape, Content):
+                response["content"] = {media: {"schema": dict(shape.schema)} for media in shape.media_types}
+            elif shape is not None:
+                response["content"] = {JSON: {"schema": self.ref(shape)}}
             responses[str(status)] = response
         for status, described in sorted(self._errors(method, operation, public, idempotent, oauth).items()):
             responses[str(status)] = self._error_response(status, described, behind_authorizer, oauth)
         return responses
 
     def _headers(self, rate_limited: bool) -> dict[str, Any]:
-        headers: dict[str, Any] = {"X-Request-Id": REQUEST_ID}
+        headers: dict[str, Any] = {"X-Request-Id": _ref("X-Request-Id")}
         if rate_limited:
-            for name, description in RATE_LIMIT_HEADERS.items():
-                headers[name] = {"description": description, "required": True, "schema": {"type": "string"}}
+            headers.update({name: _ref(name) for name in RATE_LIMIT_HEADERS})
         return headers
 
     def _errors(
@@ -207,15 +223,15 @@ class Builder:
             if cause not in causes[status]:
                 causes[status].append(cause)
 
-        mapping = INTEGRATION_STATUS if self.api is INTEGRATION else PROBLEMS
         for error in operation.errors:
-            status = errors.kind_of(error, mapping)  # type: ignore[arg-type]
-            if status is None:
-                raise ValueError(f"{error.__name__} has no status")
-            add(status if isinstance(status, int) else status[0], _cause(error))
+            add(self._status(error, oauth), _cause(error))
         if oauth:
             return causes
-        if self.api is INTEGRATION:
+        if idempotent:
+            add(400, "The Idempotency-Key is not 1-255 printable ASCII characters")
+            add(409, _cause(errors.IdempotencyInProgress))
+            add(422, _cause(errors.IdempotencyKeyReused))
+        if self.api is INTEGRATION and method == "POST":
             add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
             add(401, "The handshake is missing or wrong")
             add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
@@ -226,11 +242,7 @@ class Builder:
         if operation.body is not None or (method in ("POST", "PUT", "PATCH") and not public):
             add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
             add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
-        if idempotent:
-            add(400, "The Idempotency-Key is not 1-255 printable ASCII characters")
-            add(409, _cause(errors.IdempotencyInProgress))
-            add(422, _cause(errors.IdempotencyKeyReused))
-        if operation.if_match:
+        if operation.if_match and 412 not in causes:
             add(412, "If-Match names another version than the object's current one (code `version_mismatch`)")
         if not public:
             add(401, "Missing, invalid, expired or revoked credentials")
@@ -239,19 +251,30 @@ class Builder:
             add(503, "A dependency is unavailable: retry after `Retry-After` seconds")
         return causes
 
+    def _status(self, error: type[errors.DomainError], oauth: bool) -> int:
+        """The status the route's pipeline answers ``error`` with (its kind's, in that API's mapping)."""
+        if self.api is INTEGRATION:
+            status = errors.kind_of(error, INTEGRATION_STATUS)
+        elif oauth and issubclass(error, errors.OAuthError):
+            status = oauth_error_status(error)
+        else:
+            mapped = errors.kind_of(error, PROBLEMS)
+            status = mapped[0] if mapped else None
+        if status is None:
+            raise ValueError(f"{error.__name__} has no status")
+        return status
+
     def _error_response(
         self, status: int, causes: list[str], rate_limited: bool, oauth: bool
     ) -> dict[str, Any]:
         # The authorizer's 401 and a 503 come before the rate limiter has counted the request.
         headers = self._headers(rate_limited and status not in (401, 503))
         if status in (429, 503):
-            headers["Retry-After"] = RETRY_AFTER
-        if status == 401 and not oauth and self.api is PARTNER:
-            headers["WWW-Authenticate"] = {
-                "description": "The Bearer challenge (RFC 6750)",
-                "required": True,
-                "schema": {"type": "string"},
-            }
+            headers["Retry-After"] = _ref("Retry-After")
+        if status == 401 and self.api is PARTNER:
+            headers["WWW-Authenticate"] = _ref(
+                "WWW-Authenticate-Basic" if oauth else "WWW-Authenticate-Bearer"
+            )
         if oauth:
             schema, media = self.ref(OAuthErrorBody), JSON
         elif self.api is INTEGRATION:
@@ -266,13 +289,15 @@ class Builder:
     def document(self, routes: Iterable[tuple[ApiRoute, Operation, str, bool]]) -> dict[str, Any]:
         paths: dict[str, dict[str, Any]] = {}
         for route, operation, method, public in routes:
-            paths.setdefault(route.path, {})[method.lower()] = self.operation(route, method, operation, public)
+            paths.setdefault(route.path, {})[method.lower()] = self.operation(
+                route, method, operation, public
+            )
         document: dict[str, Any] = {
             "openapi": OPENAPI,
             "info": {"title": self.api.title, "version": VERSION, "description": self.api.description},
             "servers": [{"url": "/", "description": "This API (its stage's base URL)"}],
             "paths": dict(sorted(paths.items())),
-            "components": {"schemas": dict(sorted(self.schemas.items()))},
+            "components": {"schemas": dict(sorted(self.schemas.items())), "headers": HEADERS},
         }
         if self.api is PARTNER:
             document["components"]["securitySchemes"] = _partner_security()
@@ -304,7 +329,16 @@ def _partner_security() -> dict[str, Any]:
             "type": "oauth2",
             "description": "OAuth 2.0 client credentials (RFC 6749 §4.4): a 1-hour RS256 access token "
             "carrying the scopes the client was granted; each operation names the one it requires.",
-            "flows": {"clientCredentials": {"tokenUrl": "oauth/token", "scopes": dict(sorted(SCOPES.items()))}},
+            "flows": {
+                "clientCredentials": {"tokenUrl": "oauth/token", "scopes": dict(sorted(SCOPES.items()))}
+            },
+        },
+        "bearerAuth": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token from POST /oauth/token, sent as `Authorization: Bearer <token>` "
+            "(the same tokens as oauth2: for clients and tools that take a token rather than run the flow)",
         },
         "sandboxKey": {
             "type": "apiKey",
@@ -324,12 +358,13 @@ def _clean(schema: dict[str, Any]) -> dict[str, Any]:
             cleaned["properties"] = {k: _clean(v) for k, v in schema["properties"].items()}
         return cleaned
     if isinstance(schema, list):
-        return [_clean(item) for item in schema]  # type: ignore[return-value]
+        return [_clean(item) for item in schema]
     return schema
 
 
 def _cause(error: type[errors.DomainError]) -> str:
-    doc = (error.__doc__ or error.__name__).strip().split("\n")[0].rstrip(".")
+    """The error's docstring's first paragraph, as one line."""
+    doc = " ".join((error.__doc__ or error.__name__).strip().split("\n\n")[0].split()).rstrip(".")
     return f"{doc} (code `{error.code}`)" if error.code else doc
 
 
@@ -339,9 +374,17 @@ def _reason(status: int) -> str:
     return {413: "Content Too Large", 422: "Unprocessable Content"}.get(status, HTTPStatus(status).phrase)
 
 
-def _operation_id(function: str) -> str:
-    name = function.removesuffix("Function")
+def _operation_id(route: ApiRoute) -> str:
+    """The function's name (``GetStorefrontFunction``: ``getStorefront``); a function serving several
+    routes adds each route's last segment (``partnerDocsOpenapiJson``)."""
+    name = route.function.removesuffix("Function")
+    if route.function in _SHARED_FUNCTIONS:
+        last = route.path.rstrip("/").split("/")[-1].strip("{}")
+        name += "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", last))
     return name[0].lower() + name[1:]
+
+
+_SHARED_FUNCTIONS: set[str] = set()  # the functions of more than one route (filled by _routes)
 
 
 def _tag(path: str) -> str:
@@ -362,9 +405,13 @@ def _routes(local: LocalTemplate, api: Api) -> list[tuple[ApiRoute, Operation, s
         if route.api != api.logical_id:
             continue
         module = importlib.import_module(functions[route.function].module)
-        operation = getattr(module, "OPERATION", None)
+        if getattr(module, "METHOD_FALLBACK", False):
+            continue  # a path's 405 for the methods it has no route for: not an operation
+        if hasattr(module, "OPERATIONS"):
+            _SHARED_FUNCTIONS.add(route.function)
+        operation = getattr(module, "OPERATIONS", {}).get(route.path) or getattr(module, "OPERATION", None)
         if not isinstance(operation, Operation):
-            raise ValueError(f"{route.function}: its handler module declares no OPERATION")
+            raise ValueError(f"{route.function}: its handler module declares no OPERATION for {route.path}")
         methods = getattr(module, "METHODS", None) or (
             ("POST",) if route.method == "ANY" else (route.method,)
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from devserver.demo import seed
 from devserver.stack import DEV_DIR, LocalStack
+from devserver.template import load_template
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +23,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--state-dir", type=Path, default=DEV_DIR, help="where stack.json and credentials.json go"
     )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a template parameter's value, as `sam deploy --parameter-overrides` sets it (repeatable)",
+    )
     args = parser.parse_args(argv)
+    parameters = dict(item.split("=", 1) for item in args.parameter if "=" in item)
+    if len(parameters) != len(args.parameter):
+        parser.error("--parameter takes NAME=VALUE")
+    unknown = sorted(set(parameters) - set(load_template().get("Parameters", {})))
+    if unknown:
+        parser.error(f"the template has no parameter {unknown[0]}")
 
-    stack = LocalStack(port=args.port, host=args.host, state_dir=args.state_dir)
+    stack = LocalStack(port=args.port, host=args.host, state_dir=args.state_dir, parameters=parameters)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a polite kill
         signal.signal(signum, lambda *_: stopped.set())

@@ -87,27 +87,43 @@ class Gateway:
         url = urlsplit(raw_path)
         if len(body) > MAX_PAYLOAD_BYTES:
             return self._gateway_response(self.api_for(url.path), "REQUEST_TOO_LARGE", request_id, 413)
-        for route in self.routes:
-            params = route.matches(url.path)
-            if params is not None and route.method in ("ANY", method):
-                event = _proxy_event(route, params, method, url.path, url.query, headers, body, source_ip)
-                event["requestContext"].update(requestId=request_id, stage=self.stage)
-                if route.authorizer:
-                    authorized = self._authorize(route, self.authorizers[route.api, route.authorizer], event)
-                    if not isinstance(authorized, dict):
-                        return authorized
-                    event["requestContext"]["authorizer"] = authorized
-                context = self._context(route.function, request_id)
-                try:
-                    result = self.handler(route.function)(event, context)
-                except Exception:  # what API Gateway answers when the integration fails
-                    logging.getLogger("devserver").exception("%s failed", route.function)
-                    return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
-                if not _is_proxy_response(result):  # API Gateway: "Malformed Lambda proxy response"
-                    logging.getLogger("devserver").error("%s returned no proxy response", route.function)
-                    return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
-                return _http_response(result)
-        return self._gateway_response(self.api_for(url.path), "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+        selected = self._route(url.path, method)
+        if selected is None:
+            api = self.api_for(url.path)
+            return self._gateway_response(api, "MISSING_AUTHENTICATION_TOKEN", request_id, 403)
+        route, params = selected
+        event = _proxy_event(route, params, method, url.path, url.query, headers, body, source_ip)
+        event["requestContext"].update(requestId=request_id, stage=self.stage)
+        if route.authorizer:
+            authorized = self._authorize(route, self.authorizers[route.api, route.authorizer], event)
+            if not isinstance(authorized, dict):
+                return authorized
+            event["requestContext"]["authorizer"] = authorized
+        context = self._context(route.function, request_id)
+        try:
+            result = self.handler(route.function)(event, context)
+        except Exception:  # what API Gateway answers when the integration fails
+            logging.getLogger("devserver").exception("%s failed", route.function)
+            return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
+        if not _is_proxy_response(result):  # API Gateway: "Malformed Lambda proxy response"
+            logging.getLogger("devserver").error("%s returned no proxy response", route.function)
+            return self._gateway_response(route.api, "DEFAULT_5XX", request_id, 502)
+        return _http_response(result)
+
+    def _route(self, path: str, method: str) -> tuple[ApiRoute, dict[str, str]] | None:
+        """The route API Gateway picks: the most specific resource matching ``path`` (a literal segment
+        before a ``{parameter}``, that before a greedy ``{proxy+}``), then its ``method``, else its
+        ``ANY``."""
+        matching = [(route, params) for route in self.routes if (params := route.matches(path)) is not None]
+        if not matching:
+            return None
+        resource = min(_specificity(route.path) for route, _ in matching)
+        on_resource = [(route, params) for route, params in matching if _specificity(route.path) == resource]
+        for wanted in (method, "ANY"):
+            for route, params in on_resource:
+                if route.method == wanted:
+                    return route, params
+        return None
 
     def _authorize(
         self, route: ApiRoute, authorizer: Authorizer, event: dict[str, Any]
@@ -207,6 +223,8 @@ def _proxy_event(
     source_ip: str,
 ) -> dict[str, Any]:
     multi_query = parse_qs(query, keep_blank_values=True)
+    # What API Gateway adds to every request it forwards (here the client speaks plain HTTP).
+    headers = {"X-Forwarded-Proto": "http", "X-Forwarded-For": source_ip, **headers}
     try:
         text, is_base64 = body.decode(), False
     except UnicodeDecodeError:
@@ -230,11 +248,21 @@ def _proxy_event(
             "requestTimeEpoch": int(time.time() * 1000),
             "accountId": "123456789012",
             "apiId": route.api,
-            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
+            "domainName": _header(headers, "host"),
+            "identity": {"sourceIp": source_ip, "userAgent": _header(headers, "user-agent") or None},
         },
         "body": text if body else None,
         "isBase64Encoded": is_base64,
     }
+
+
+def _specificity(path: str) -> tuple[int, ...]:
+    """Sorts resources as API Gateway prefers them, per segment: literal, ``{parameter}``, ``{proxy+}``."""
+    return tuple(2 if part.endswith("+}") else 1 if part.startswith("{") else 0 for part in path.split("/"))
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((value for key, value in headers.items() if key.lower() == name), "")
 
 
 def _is_proxy_response(result: Any) -> bool:

@@ -28,13 +28,21 @@ LOCAL_RETRY_SCHEDULE = "0 1 2 3 5 8 13 21"
 
 
 class LocalStack:
-    def __init__(self, port: int = 3000, host: str = "127.0.0.1", state_dir: Path = DEV_DIR) -> None:
+    def __init__(
+        self,
+        port: int = 3000,
+        host: str = "127.0.0.1",
+        state_dir: Path = DEV_DIR,
+        parameters: dict[str, str] | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.state_dir = state_dir
         self.moto = MotoServer(log=None)
         schedule = os.environ.get("WEBHOOK_RETRY_SCHEDULE") or LOCAL_RETRY_SCHEDULE
-        self.local = LocalTemplate(load_template(), STACK_NAME, {"WebhookRetrySchedule": schedule})
+        self.local = LocalTemplate(
+            load_template(), STACK_NAME, {"WebhookRetrySchedule": schedule, **(parameters or {})}
+        )
         self.base_url = f"http://{host}:{port}"
         self._server: GatewayServer | None = None
         self.containers: LambdaContainers | None = None  # every function's containers, once started

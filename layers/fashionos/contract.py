@@ -36,17 +36,26 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Content:
+    """A response body that is not a JSON object of ours: the media types it comes as, and its schema."""
+
+    media_types: tuple[str, ...]
+    schema: JsonSchema
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One route's contract. ``responses`` maps each success status to its body: a TypedDict, a pydantic
-    model, a ``Page`` of one, or None for no body. ``errors`` lists the error classes the route's own code
-    raises (the pipeline's own — bad query, body, idempotency key, credentials, rate limit — are added by
-    its kind)."""
+    model, a ``Page`` of one, a ``Content``, or None for no body. ``errors`` lists the error classes the
+    route's own code raises (the pipeline's own — bad query, body, idempotency key, credentials, rate
+    limit — are added by its kind)."""
 
     summary: str
     scope: str | None = None
     path: tuple[Param, ...] = ()
     query: tuple[Param, ...] = ()
     body: Any = None  # the pydantic model the handler parses its body with
+    body_required: bool = True  # False: no body at all is the model's defaults
     responses: Mapping[int, Any] = field(default_factory=lambda: {200: None})
     errors: tuple[type[DomainError], ...] = ()
     if_match: bool = False  # takes If-Match (412 when it names another version)

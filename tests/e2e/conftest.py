@@ -121,19 +121,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGTERM)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    state_dir = tmp_path_factory.mktemp("devstack")
+class StackFailed(Exception):
+    """The dev stack did not start, or its functions made AWS calls the template does not grant."""
+
+
+@contextlib.contextmanager
+def running_stack(state_dir: Path, parameters: dict[str, str] | None = None) -> Iterator[DevStack]:
+    """``python -m devserver`` in its own process group (with template ``parameters``), until the block
+    ends; ``StackFailed`` if it does not start or its functions were refused an AWS call."""
     log = state_dir / "devserver.log"
     credentials_file = state_dir / "credentials.json"
-    environment = dict(os.environ)
+    overrides = [f"--parameter={name}={value}" for name, value in (parameters or {}).items()]
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own dev server, fixed arguments
-            [sys.executable, "-m", "devserver", "--port", "0", "--state-dir", str(state_dir)],
+            [sys.executable, "-m", "devserver", "--port", "0", "--state-dir", str(state_dir), *overrides],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=environment,
+            env=dict(os.environ),
             start_new_session=True,  # its own process group: the moto server it starts goes with it
         )
     try:
@@ -141,17 +146,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
         credentials = _read_credentials(credentials_file)
         while credentials is None:
             if process.poll() is not None:
-                pytest.fail(f"the dev stack exited with code {process.returncode}:\n{_tail(log)}")
+                raise StackFailed(f"the dev stack exited with code {process.returncode}:\n{_tail(log)}")
             if time.monotonic() > deadline:
-                pytest.fail(f"the dev stack wrote no credentials within {STARTUP_SECONDS} s:\n{_tail(log)}")
+                raise StackFailed(
+                    f"the dev stack wrote no credentials within {STARTUP_SECONDS} s:\n{_tail(log)}"
+                )
             time.sleep(0.1)
             credentials = _read_credentials(credentials_file)
         init_errors = json.loads((state_dir / "stack.json").read_text())["init_errors"]
         if init_errors:
-            pytest.fail(f"functions of the dev stack cannot load, as on Lambda: {init_errors}")
+            raise StackFailed(f"functions of the dev stack cannot load, as on Lambda: {init_errors}")
         yield DevStack(state_dir, credentials)
     finally:
         _stop(process)
     denied = (state_dir / "lambda" / "access-denied.jsonl").read_text().splitlines()
     if denied:
-        pytest.fail(f"AWS calls the template does not grant, made by the dev stack's functions: {denied}")
+        raise StackFailed(
+            f"AWS calls the template does not grant, made by the dev stack's functions: {denied}"
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    try:
+        with running_stack(tmp_path_factory.mktemp("devstack")) as running:
+            yield running
+    except StackFailed as failed:
+        pytest.fail(str(failed))

@@ -12,18 +12,20 @@ class StorefrontNotFound(NotFound):
 
 
 class ProductNotFound(NotFound):
-    pass
+    """No such product in that storefront."""
 
 
 class InventoryItemNotFound(NotFound):
-    pass
+    """No sellable sku of that name in that storefront."""
 
 
 class OrderNotFound(NotFound):
-    pass
+    """No such order in the caller's org (another org's id included)."""
 
 
 class HandleTaken(Conflict):
+    """The storefront handle is another storefront's (handles are unique platform-wide)."""
+
     code = "handle_taken"
 
 
@@ -58,6 +60,8 @@ class OnHandMismatch(Conflict):
 
 
 class InsufficientStock(Conflict):
+    """Not enough available stock (on hand minus reserved) for the change or the order."""
+
     code = "insufficient_stock"
 
     def __init__(self, skus: Sequence[str]) -> None:
@@ -66,6 +70,8 @@ class InsufficientStock(Conflict):
 
 
 class ProductNotActive(Conflict):
+    """An order line names a listing that is not active."""
+
     code = "product_not_active"
 
 

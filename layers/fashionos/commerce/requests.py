@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
 from fashionos.commerce.records import (
     CURRENCIES,
@@ -19,13 +21,25 @@ from fashionos.commerce.records import (
     StorefrontStatus,
 )
 from fashionos.commerce.views import Visibility
+from fashionos.requestfields import INTEGRAL
+
+# Every rule a model enforces is in its JSON schema: the OpenAPI documents show it, and schemathesis makes
+# requests from it. Each pattern means the same in pydantic (Rust's regex), Python's ``re`` and ECMA-262, so
+# the whitespace a string must not hold is spelled out: ``\s`` is a different set in each of the three.
+# Unicode White_Space (what pydantic's ``\s`` matches):
+WHITE_SPACE = r"\t-\r\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What ``str.isspace`` is true of: White_Space, and the separators U+001C-U+001F.
+IS_SPACE = r"\x1c-\x1f" + WHITE_SPACE
+MAX_URL_LENGTH = 2048
+IMAGE_URL_PATTERN = f"^https://[^{IS_SPACE}]*$"
+EMAIL_PATTERN = f"^[^@{WHITE_SPACE}]{{1,64}}@[^@{WHITE_SPACE}]{{1,255}}$"
 
 Handle = Annotated[str, StringConstraints(pattern=r"^@[A-Za-z0-9_.]{3,30}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 Sku = Annotated[str, StringConstraints(pattern=f"^{SKU_PATTERN}$")]
 
-MinorUnits = Annotated[int, Field(ge=0, le=10**12)]
+MinorUnits = Annotated[int, Field(ge=0, le=10**12), INTEGRAL]
 
 
 def _currency(code: str) -> str:
@@ -34,16 +48,10 @@ def _currency(code: str) -> str:
     return code
 
 
-Currency = Annotated[str, AfterValidator(_currency)]
-
-
-def _https_url(url: str) -> str:
-    if not url.startswith("https://") or len(url) > 2048 or any(c.isspace() for c in url):
-        raise ValueError("must be an https:// URL of at most 2048 characters")
-    return url
-
-
-ImageUrl = Annotated[str, AfterValidator(_https_url)]
+# The schema's enum is CURRENCIES; the check keeps its message (pydantic's for an enum lists every code).
+Currency = Annotated[str, AfterValidator(_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})]
+# An https:// URL of at most 2048 characters, with no whitespace (``str.isspace``) anywhere.
+ImageUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH, pattern=IMAGE_URL_PATTERN)]
 AttributeValue = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -59,14 +67,19 @@ class StorefrontCreate(_Request):
     visibility: Visibility
 
 
+def _no_default(schema: JsonDict) -> None:
+    """A field that may be left out but not sent as null: its schema has no ``null`` (nor a null default)."""
+    schema.pop("default", None)
+
+
 class StorefrontUpdate(_Request):
     """PATCH: only the fields given change (the handle and the currency never do); ``description: null``
     removes the description, the other fields cannot be null."""
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = Field(None, json_schema_extra=_no_default)
     description: Description | None = None
-    visibility: Visibility | None = None
-    status: StorefrontStatus | None = None
+    visibility: Visibility | SkipJsonSchema[None] = Field(None, json_schema_extra=_no_default)
+    status: StorefrontStatus | SkipJsonSchema[None] = Field(None, json_schema_extra=_no_default)
 
     @model_validator(mode="after")
     def _not_null(self) -> StorefrontUpdate:
@@ -81,7 +94,9 @@ class Price(_Request):
     currency: Currency
 
 
-class Variant(_Request):
+class VariantInput(_Request):
+    """A variant of the listing (its own sku, sold and stocked on its own)."""
+
     sku: Sku
     size: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
     color: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
@@ -96,7 +111,7 @@ class ProductUpsert(_Request):
     description: Description | None = None
     price: Price
     images: Annotated[list[ImageUrl], Field(max_length=10)] = []
-    variants: Annotated[list[Variant], Field(max_length=MAX_VARIANTS)] = []
+    variants: Annotated[list[VariantInput], Field(max_length=MAX_VARIANTS)] = []
     status: ProductStatus
     attributes: Annotated[
         dict[Annotated[str, StringConstraints(min_length=1, max_length=100)], AttributeValue],
@@ -112,12 +127,12 @@ class ProductUpsert(_Request):
 
 
 class InventorySet(_Request):
-    on_hand: Annotated[int, Field(ge=0, le=10**9)]
-    expected_on_hand: Annotated[int, Field(ge=0, le=10**9)] | None = None
+    on_hand: Annotated[int, Field(ge=0, le=10**9), INTEGRAL]
+    expected_on_hand: Annotated[int, Field(ge=0, le=10**9), INTEGRAL] | None = None
 
 
 class InventoryAdjustment(_Request):
-    delta: Annotated[int, Field(ge=-(10**9), le=10**9)]
+    delta: Annotated[int, Field(ge=-(10**9), le=10**9, json_schema_extra={"not": {"const": 0}}), INTEGRAL]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
     @model_validator(mode="after")
@@ -127,18 +142,22 @@ class InventoryAdjustment(_Request):
         return self
 
 
-class OrderLine(_Request):
+class OrderLineInput(_Request):
+    """A line of a new order: a sellable sku and how many."""
+
     sku: Sku
-    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY), INTEGRAL]
 
 
-class Customer(_Request):
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")] | None = None
+class CustomerInput(_Request):
+    """The shopper: the order keeps the fields given (a null one is as if left out)."""
+
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
 
 
 class OrderCreate(_Request):
     storefront_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]
-    customer: Customer | None = None
+    lines: Annotated[list[OrderLineInput], Field(min_length=1, max_length=MAX_LINES)]
+    customer: CustomerInput | None = None
     affiliate_click_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

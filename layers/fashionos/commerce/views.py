@@ -35,6 +35,8 @@ class Storefront(TypedDict):
 
 
 class Variant(TypedDict):
+    """A variant of a listing: its own sku and stock, at its own price or the listing's."""
+
     sku: str
     size: str | None
     color: str | None
@@ -94,6 +96,9 @@ class AdjustmentResult(Adjustment):
 
 
 class OrderLine(TypedDict):
+    """A line of an order: ``quantity`` of a sku at ``unit_price`` (the catalogue's when it was ordered);
+    ``amount`` is their product."""
+
     sku: str
     product_id: str
     quantity: int

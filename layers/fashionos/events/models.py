@@ -5,26 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, get_args
 
+from fashionos.events import views
+from fashionos.events.views import AnyEventType as AnyEventType
+from fashionos.events.views import EventType as EventType
 from fashionos.ids import id_pattern
 
-# The event types partners subscribe to: the document's, and ``order.cancelled``. Each area emits its own
-# through the outbox; ``ping`` is only ever sent by POST /v1/webhooks/{id}/test.
-EventType = Literal[
-    "order.created",
-    "order.fulfilled",
-    "order.cancelled",
-    "product.updated",
-    "design.published",
-    "affiliate.click",
-    "affiliate.conversion",
-    "tryon.session.created",
-]
+# The types partners subscribe to; and every type an event can have (with ``ping``, which only
+# POST /v1/webhooks/{id}/test sends).
 EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventType)
 API_VERSION: Final = "v1"
 PING: Final = "ping"  # sent by POST /v1/webhooks/{id}/test, to that endpoint only
-ALL_TYPES: Final[tuple[str, ...]] = (*EVENT_TYPES, PING)
+ALL_TYPES: Final[tuple[str, ...]] = get_args(AnyEventType)
 EVENT_ID_PATTERN = id_pattern("evt")
 RETENTION_SECONDS = 30 * 24 * 3600
 
@@ -71,11 +64,8 @@ class Event:
             separators=(",", ":"),
         )
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> views.Event:
         """The event as GET /v1/events shows it: its envelope, and which endpoints it failed to reach."""
-        body: dict[str, Any] = json.loads(self.payload)
-        body["delivery"] = {
-            "succeeded": not self.failed_webhooks,
-            "failed_webhooks": sorted(self.failed_webhooks),
-        }
-        return body
+        envelope: views.Envelope = json.loads(self.payload)
+        failed = sorted(self.failed_webhooks)
+        return {**envelope, "delivery": {"succeeded": not failed, "failed_webhooks": failed}}

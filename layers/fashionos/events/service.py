@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 
 from fashionos.errors import InvalidRequest
+from fashionos.events import params
 from fashionos.events.errors import EventNotFound
 from fashionos.events.models import ALL_TYPES, EVENT_ID_PATTERN, RETENTION_SECONDS, Event
 from fashionos.events.store import EventStore
 from fashionos.ids import checked_cursor, ulid_bound
 from fashionos.times import parse_rfc3339
+
+DATE_TIME = re.compile(params.DATE_TIME)
 
 LIST_FILTERS = frozenset({"type", "since", "until", "delivery_success"})
 
@@ -82,6 +86,8 @@ def _epoch(name: str, value: str | None, *, default: float) -> float:
     if value is None:
         return default
     try:
+        if not DATE_TIME.fullmatch(value):
+            raise ValueError(value)
         return parse_rfc3339(value)
     except ValueError:
         raise InvalidRequest(f"{name} must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z") from None

@@ -18,7 +18,7 @@ import binascii
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Literal, NotRequired, TypedDict, TypeIs, get_args
 from urllib.parse import parse_qsl, unquote_plus
 
 from fashionos.errors import (
@@ -32,20 +32,82 @@ from fashionos.errors import (
     OAuthUnsupportedGrantType,
     kind_of,
 )
+from fashionos.identity.views import AuthMethod, SchemaKeywords, TokenResponse
 from fashionos.jsonbody import MAX_BODY_BYTES, parse_json
 
 GRANT_TYPE: Literal["client_credentials"] = "client_credentials"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
-TOKEN_PARAMETERS = frozenset({"grant_type", "scope", "client_id", "client_secret"})
-TOKEN_OPERATION_PARAMETERS = frozenset({"token", "token_type_hint", "client_id", "client_secret"})
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
 
-_SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*")  # RFC 6749 §3.3
+SCOPE_PATTERN = r"[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*"  # RFC 6749 §3.3
+_SCOPE = re.compile(SCOPE_PATTERN)
 _DESCRIPTION_UNSAFE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")  # RFC 6749 §5.2 error_description
 _MAX_FORM_FIELDS = 100
 
-AuthMethod = Literal["client_secret_basic", "client_secret_post"]
+
+# The forms, as the OpenAPI documents show them: exactly the parameters ``_parameters`` recognises (any
+# other is ignored, so the objects stay open). An empty value counts as omitted (RFC 6749 §3.1).
+_CLIENT_ID = SchemaKeywords(
+    {
+        "description": "The client's id (client_secret_post). With HTTP Basic it may be repeated here, "
+        "and must then be the Basic one"
+    }
+)
+_CLIENT_SECRET = SchemaKeywords(
+    {"description": "The client's secret (client_secret_post): never together with HTTP Basic"}
+)
+# At most _MAX_FORM_FIELDS parameters, the unknown ones included.
+_FORM_LIMITS = {"json_schema_extra": {"maxProperties": _MAX_FORM_FIELDS}}
+
+
+class TokenForm(TypedDict):
+    """A client credentials token request (RFC 6749 §4.4.2). The client authenticates with HTTP Basic
+    (client_secret_basic: ``Authorization: Basic base64(urlencode(id) ":" urlencode(secret))``) or with
+    client_id and client_secret in the form (client_secret_post), never both. A parameter sent twice is
+    refused; unknown ones are ignored."""
+
+    grant_type: Annotated[Literal["client_credentials"], SchemaKeywords({"description": "The grant type"})]
+    scope: NotRequired[
+        Annotated[
+            str,
+            SchemaKeywords(
+                {
+                    "pattern": f"^(?:{SCOPE_PATTERN})?$",
+                    "description": "The space-separated scopes the token is to carry, each granted to the "
+                    "client; all the client's scopes when omitted (or empty)",
+                }
+            ),
+        ]
+    ]
+    client_id: NotRequired[Annotated[str, _CLIENT_ID]]
+    client_secret: NotRequired[Annotated[str, _CLIENT_SECRET]]
+
+
+class TokenOperationForm(TypedDict):
+    """A token introspection (RFC 7662 §2.1) or revocation (RFC 7009 §2.1) request; the client
+    authenticates as it does for a token (HTTP Basic, or client_id and client_secret in the form, never
+    both). A parameter sent twice is refused; unknown ones are ignored."""
+
+    token: Annotated[str, SchemaKeywords({"minLength": 1, "description": "The access token"})]
+    token_type_hint: NotRequired[
+        Annotated[
+            str,
+            SchemaKeywords(
+                {"description": "What the token is (advisory, ignored: access tokens are the only kind)"}
+            ),
+        ]
+    ]
+    client_id: NotRequired[Annotated[str, _CLIENT_ID]]
+    client_secret: NotRequired[Annotated[str, _CLIENT_SECRET]]
+
+
+# pydantic reads a TypedDict's config from this attribute (a TypedDict's body can hold only fields).
+setattr(TokenForm, "__pydantic_config__", _FORM_LIMITS)  # noqa: B010
+setattr(TokenOperationForm, "__pydantic_config__", _FORM_LIMITS)  # noqa: B010
+
+TOKEN_PARAMETERS = TokenForm.__required_keys__ | TokenForm.__optional_keys__
+TOKEN_OPERATION_PARAMETERS = TokenOperationForm.__required_keys__ | TokenOperationForm.__optional_keys__
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,28 +183,62 @@ def resolve_scopes(requested: frozenset[str] | None, granted: frozenset[str]) ->
 # RFC 6749 §5.2 errors on the wire: 400 unless listed. ``invalid_client`` is 401 with a Basic challenge:
 # RFC 6749 requires it when the client used Basic and allows it otherwise; RFC 9110 §15.5.2 requires one
 # on every 401, and it tells a client that sent nothing which scheme we accept.
-_STATUS: dict[type[DomainError], int] = {OAuthInvalidClient: 401, OAuthTooManyAttempts: 429}
+STATUS: dict[type[DomainError], int] = {OAuthError: 400, OAuthInvalidClient: 401, OAuthTooManyAttempts: 429}
 BASIC_CHALLENGE = 'Basic realm="fashionos"'
 
+# The RFC 6749 §5.2 codes the OAuth endpoints answer: the ``OAuthError`` classes' (``temporarily_unavailable``
+# is ``OAuthTooManyAttempts``'), and ``fashionos.partner.http``'s for a dependency that is down (503,
+# ``temporarily_unavailable``) and an unexpected failure (500, ``server_error``).
+OAuthErrorCode = Literal[
+    "invalid_request",
+    "invalid_client",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "temporarily_unavailable",
+    "server_error",
+]
+_ERROR_CODES: frozenset[str] = frozenset(get_args(OAuthErrorCode))
 
-def oauth_error_response(error: OAuthError) -> tuple[int, dict[str, str], dict[str, str]]:
+
+class OAuthErrorBody(TypedDict):
+    """An OAuth 2.0 error (RFC 6749 §5.2): its code, and what was wrong in a sentence (printable ASCII)."""
+
+    error: OAuthErrorCode
+    error_description: str
+
+
+def oauth_error_status(error: OAuthError | type[OAuthError]) -> int:
+    """The HTTP status of an OAuth error (or of its class)."""
+    return kind_of(error, STATUS) or 400
+
+
+def oauth_error_body(code: OAuthErrorCode, description: str) -> OAuthErrorBody:
+    # Our descriptions are already in the RFC's character set; this holds the line if one ever is not.
+    return {"error": code, "error_description": _DESCRIPTION_UNSAFE.sub("?", description)}
+
+
+def _is_code(error: str) -> TypeIs[OAuthErrorCode]:
+    return error in _ERROR_CODES
+
+
+def oauth_error_response(error: OAuthError) -> tuple[int, dict[str, str], OAuthErrorBody]:
     """Status, headers and body of an RFC 6749 §5.2 error (the body is for ``json.dumps``)."""
     headers = {"Content-Type": JSON, **NO_STORE}
     if isinstance(error, OAuthInvalidClient):
         headers["WWW-Authenticate"] = BASIC_CHALLENGE
     if isinstance(error, OAuthTooManyAttempts):
         headers["Retry-After"] = str(error.retry_after)
-    # Our descriptions are already in the RFC's character set; this holds the line if one ever is not.
-    description = _DESCRIPTION_UNSAFE.sub("?", error.description)
-    status = kind_of(error, _STATUS) or 400
-    return status, headers, {"error": error.error, "error_description": description}
+    # Every OAuthError class names one of the codes; a new one that does not is its base's invalid_request.
+    code = error.error if _is_code(error.error) else "invalid_request"
+    return oauth_error_status(error), headers, oauth_error_body(code, error.description)
 
 
 def token_response(
     access_token: str, expires_in: int, scopes: Iterable[str]
-) -> tuple[int, dict[str, str], dict[str, Any]]:
+) -> tuple[int, dict[str, str], TokenResponse]:
     """Status, headers and body of a successful token response (RFC 6749 §5.1), with the granted ``scope``."""
-    body: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+    body: TokenResponse = {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
     scope = " ".join(sorted(set(scopes)))
     if scope:
         body["scope"] = scope

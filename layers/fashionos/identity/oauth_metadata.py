@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fashionos.identity.partner_models import GRANT_TYPES, KNOWN_SCOPES
+from fashionos.identity.views import AuthMethod, AuthorizationServerMetadata
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret)
 INTROSPECTION_PATH = "/oauth/introspect"
 REVOCATION_PATH = "/oauth/revoke"
 JWKS_PATH = "/.well-known/jwks.json"
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+CLIENT_AUTH_METHODS: list[AuthMethod] = ["client_secret_basic", "client_secret_post"]
 
 
-def authorization_server_metadata(issuer: str) -> dict[str, Any]:
+def authorization_server_metadata(issuer: str) -> AuthorizationServerMetadata:
     """Introspection and revocation authenticate clients as the token endpoint does."""
     return {
         "issuer": issuer,

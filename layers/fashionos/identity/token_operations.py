@@ -9,15 +9,13 @@ so neither endpoint tells a client anything about a token it did not get.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fashionos.errors import InvalidToken
 from fashionos.identity.grant import authenticate_client
 from fashionos.identity.oauth import TokenTypeRequest
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.tokens import AccessToken, TokenVerifier
-
-INACTIVE: dict[str, Any] = {"active": False}
+from fashionos.identity.views import Introspection
 
 
 def _own_token(
@@ -40,14 +38,14 @@ def introspect_token(
     issuer: str,
     audience: str,
     now: float | None = None,
-) -> dict[str, Any]:
+) -> Introspection:
     """The RFC 7662 §2.2 response body. ``issuer`` and ``audience`` are the verifier's: a token that
     verified carries exactly these."""
     now = time.time() if now is None else now
     token = _own_token(request, service, verifier, now)
     # No leeway here: a token past its exp is not active, whatever a verifier's clock skew allows.
     if token is None or token.exp <= now or service.is_token_revoked(token.jti, now):
-        return dict(INACTIVE)
+        return {"active": False}
     return {
         "active": True,
         "scope": " ".join(sorted(token.scopes)),

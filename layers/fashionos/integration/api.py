@@ -8,11 +8,9 @@ A handler registers one route and gets a validated, authenticated ``IntegrationR
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, TypeVar
 
 from fashionos import aws, errors, proxy
 from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, checked_key, fingerprint
@@ -23,6 +21,9 @@ from fashionos.observability import logger
 from fashionos.percontainer import per_container
 from fashionos.ratelimit import RateLimiter
 from fashionos.settings import settings
+
+if TYPE_CHECKING:  # pydantic is imported by the routes that parse a body, not by the docs' GET routes
+    from pydantic import BaseModel
 
 # Error kinds → HTTP status: the only place this mapping exists for the Integration API (its document's
 # codes: an unknown or inactive API key and a key of another user are 403).
@@ -38,7 +39,31 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.TooManyRequests: 429,
 }
 
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
+
+
+class Success(TypedDict):
+    """The change is made (or was, by the first request with this Idempotency-Key); ``warnings`` says which
+    of the user's plan limits it went past (soft limits: it is counted anyway), only when there are some."""
+
+    success: Literal[True]
+    message: str
+    warnings: NotRequired[list[str]]
+
+
+class Failure(TypedDict):
+    """The request is refused (or failed): ``error`` says why."""
+
+    success: Literal[False]
+    error: str
+
+
+def failure(message: str) -> Failure:
+    """The body of every error response."""
+    return {"success": False, "error": message}
+
+
+INTERNAL_ERROR = "Internal server error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +72,20 @@ class IntegrationRequest:
     idempotency: IdempotencyClaim | None
 
     def parse(self, model: type[Model]) -> Model:
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(self.body)
         except ValidationError as error:
             raise errors.InvalidRequest(describe_validation_error(error)) from error
 
 
-Route = Callable[[IntegrationRequest], dict[str, Any]]
+Route = Callable[[IntegrationRequest], Success]
 
 
-def ok(message: str, warnings: list[str] | None = None) -> dict[str, Any]:
+def ok(message: str, warnings: list[str] | None = None) -> Success:
     """The documented success body; ``warnings`` only when there are some."""
-    body: dict[str, Any] = {"success": True, "message": message}
+    body: Success = {"success": True, "message": message}
     if warnings:
         body["warnings"] = warnings
     return body
@@ -87,7 +114,7 @@ class IntegrationApi:
         request_id = proxy.request_id(event)
         origin: str | None = None
         status: int
-        body: dict[str, Any] | None
+        body: Mapping[str, Any] | None  # a Success, a Failure, or (a preflight) none
         extra: dict[str, str] = {}
         try:
             headers = proxy.lower_headers(event)
@@ -101,9 +128,9 @@ class IntegrationApi:
             mapped = errors.kind_of(error, STATUS)
             if mapped is None:
                 logger.exception("Unmapped domain error")
-                status, body = 500, {"success": False, "error": "Internal server error"}
+                status, body = 500, failure(INTERNAL_ERROR)
             else:
-                status, body = mapped, {"success": False, "error": error.message}
+                status, body = mapped, failure(error.message)
                 if isinstance(error, errors.MethodNotAllowed):
                     extra = {"Allow": error.allow}
                 elif isinstance(error, errors.TooManyRequests):
@@ -111,20 +138,8 @@ class IntegrationApi:
                 logger.info("Request refused", status=status, error=error.message)
         except Exception:
             logger.exception("Unhandled error")
-            status, body = 500, {"success": False, "error": "Internal server error"}
-        response_headers = {
-            "X-Request-Id": request_id,
-            **cors_headers(origin),
-            **extra,
-            "Cache-Control": "no-store",
-        }
-        if body is not None:
-            response_headers["Content-Type"] = "application/json"
-        return {
-            "statusCode": status,
-            "headers": response_headers,
-            "body": "" if body is None else json.dumps(body),
-        }
+            status, body = 500, failure(INTERNAL_ERROR)
+        return _response(status, body, request_id, {**cors_headers(origin), **extra})
 
     def _route(self, event: dict[str, Any]) -> Route:
         route = self._routes.get(event.get("resource") or event.get("path") or "")
@@ -134,7 +149,7 @@ class IntegrationApi:
 
     def _dispatch(
         self, event: dict[str, Any], headers: dict[str, str]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    ) -> tuple[int, Mapping[str, Any], dict[str, str]]:
         route = self._route(event)
         source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "unknown"
         rate_limiter().hit(f"ip:{source_ip}")
@@ -152,7 +167,7 @@ class IntegrationApi:
 
 def _idempotently(
     route: Route, body: dict[str, Any], key: str, *, resource: str
-) -> tuple[int, dict[str, Any], dict[str, str]]:
+) -> tuple[int, Mapping[str, Any], dict[str, str]]:
     """Run ``route`` once per Idempotency-Key: a retry gets the first response, or finishes it."""
     config = settings()
     claim = IdempotencyClaim(
@@ -170,8 +185,31 @@ def _idempotently(
         if isinstance(resolved, StoredResponse):
             return resolved.status, resolved.body, {"Idempotent-Replayed": "true"}
         result = route(IntegrationRequest(body, resolved))
-    claim.save(StoredResponse(200, result))
+    claim.save(StoredResponse(200, dict(result)))
     return 200, result, {}
+
+
+def _response(
+    status: int, body: Mapping[str, Any] | None, request_id: str, headers: Mapping[str, str]
+) -> dict[str, Any]:
+    response_headers = {"X-Request-Id": request_id, **headers, "Cache-Control": "no-store"}
+    if body is not None:
+        response_headers["Content-Type"] = "application/json"
+    return {
+        "statusCode": status,
+        "headers": response_headers,
+        "body": "" if body is None else json.dumps(body),
+    }
+
+
+def not_found(request_id: str) -> dict[str, Any]:
+    """404 for a path under a route that names nothing (an unknown file of the reference page)."""
+    return _response(404, failure("Not found"), request_id, {})
+
+
+def method_not_allowed(method: str, allow: str, request_id: str) -> dict[str, Any]:
+    """405 for a method the path has no route for (``Allow``: the ones it has)."""
+    return _response(405, failure(f"Method {method} not allowed; use {allow}"), request_id, {"Allow": allow})
 
 
 def entrypoint(app: IntegrationApi) -> proxy.LambdaHandler:

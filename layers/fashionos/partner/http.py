@@ -14,7 +14,7 @@ into a ``PartnerRequest`` and a handler's ``Response`` or error into a Lambda pr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
@@ -71,7 +71,7 @@ LIMIT = Param(
 
 def page_params(cursor: str) -> tuple[Param, Param]:
     """The query parameters of every list route: ``limit``, and ``cursor`` (the ``next_cursor`` of the page
-    before, which matches ``cursor``, a regular expression)."""
+    before, which fully matches ``cursor``, a regular expression)."""
     described = "The next_cursor of the page before (omit it for the first page)"
     return LIMIT, Param("cursor", described, {"type": "string", "pattern": f"^{cursor}$"})
 
@@ -133,7 +133,7 @@ class PartnerRequest:
         raw = self.query.get("limit", str(DEFAULT_PAGE_SIZE))
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
             raise InvalidRequest(f"limit must be an integer from 1 to {MAX_PAGE_SIZE}")
-        return int(raw), self.query.get("cursor") or None
+        return int(raw), self.query.get("cursor")  # "" is a cursor no page ends with: 400
 
     def filters(self) -> dict[str, str]:
         """The query parameters other than ``limit`` and ``cursor``."""
@@ -302,6 +302,17 @@ def _problem(
         body["code"] = code
     all_headers = {"Content-Type": PROBLEM_JSON, "Cache-Control": "no-store", **(headers or {})}
     return _proxy_response(status, all_headers, body, request_id)
+
+
+def not_found_problem(request_id: str) -> dict[str, Any]:
+    """404 for a path under a route that names nothing (an unknown file of the reference page)."""
+    return _problem(404, "Not Found", "Not found", request_id)
+
+
+def method_not_allowed_problem(method: str, allow: str, request_id: str) -> dict[str, Any]:
+    """405 for a method the path has no route for (``Allow``: the ones it has)."""
+    detail = f"Method {method} not allowed; use {allow}"
+    return _problem(405, "Method Not Allowed", detail, request_id, headers={"Allow": allow})
 
 
 # Error kinds as problem documents: the one place a Partner API error gets its status. A kind not listed

@@ -10,16 +10,18 @@ Callers check that the webhook is the caller's before reading its log.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from fashionos.aws import query_page
+from fashionos.events.views import AnyEventType
+from fashionos.webhooks import views
+from fashionos.webhooks.views import Outcome as Outcome
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
-Outcome = Literal["succeeded", "retrying", "failed"]
 DeliveryStatus = Literal["succeeded", "failed"]
 RESPONSE_EXCERPT_BYTES = 1024
 _ATTEMPT, _DELIVERY = "ATTEMPT#", "DELIVERY#"
@@ -30,7 +32,7 @@ class Attempt:
     attempt_id: str  # atm_<ULID>
     webhook_id: str
     event_id: str
-    event_type: str
+    event_type: str  # one of AnyEventType (the event's)
     attempt: int  # 1 for the first attempt of a delivery (or of a replay), then 2, 3, ...
     attempted_at: str
     duration_ms: int
@@ -40,10 +42,21 @@ class Attempt:
     outcome: Outcome
     next_attempt_at: str | None  # when ``retrying``
 
-    def public(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["id"] = body.pop("attempt_id")
-        return body
+    def public(self) -> views.Attempt:
+        return {
+            "id": self.attempt_id,
+            "webhook_id": self.webhook_id,
+            "event_id": self.event_id,
+            "event_type": cast(AnyEventType, self.event_type),
+            "attempt": self.attempt,
+            "attempted_at": self.attempted_at,
+            "duration_ms": self.duration_ms,
+            "status_code": self.status_code,
+            "response": self.response,
+            "error": self.error,
+            "outcome": self.outcome,
+            "next_attempt_at": self.next_attempt_at,
+        }
 
 
 def _pk(webhook_id: str) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-WebhookStatus = Literal["enabled", "disabled"]
+from fashionos.events.views import EventType
+from fashionos.webhooks import views
+from fashionos.webhooks.views import WebhookStatus as WebhookStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +14,7 @@ class Webhook:
     webhook_id: str
     org_id: str
     url: str
-    events: frozenset[str]
+    events: frozenset[EventType]
     description: str | None
     status: WebhookStatus
     secret: str
@@ -33,7 +34,7 @@ class Webhook:
         overlapping = self.previous_secret and (self.previous_secret_expires_at or 0) > now
         return [self.secret, self.previous_secret] if overlapping and self.previous_secret else [self.secret]
 
-    def public(self) -> dict[str, object]:
+    def public(self) -> views.Webhook:
         """The subscription as the API shows it (never the secret)."""
         return {
             "id": self.webhook_id,

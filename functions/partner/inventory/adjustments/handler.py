@@ -1,9 +1,20 @@
 """GET /v1/inventory/{storefront_id}/{sku}/adjustments: every change of the sku's stock, oldest first."""
 
+from fashionos.commerce import views
 from fashionos.commerce.container import inventory_service
-from fashionos.partner.http import PAGE, PartnerRequest, Response, api_entrypoint, page_response
+from fashionos.commerce.errors import InventoryItemNotFound, StorefrontNotFound
+from fashionos.commerce.params import ADJUSTMENT_CURSOR, SKU, STOREFRONT_ID
+from fashionos.contract import Operation, Page
+from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_params, page_response
 
-SCOPE = "inventory:read"
+OPERATION = Operation(
+    "List a sku's stock adjustments",
+    scope="inventory:read",
+    path=(STOREFRONT_ID, SKU),
+    query=page_params(ADJUSTMENT_CURSOR),
+    responses={200: Page(views.Adjustment)},
+    errors=(StorefrontNotFound, InventoryItemNotFound),
+)
 
 
 def list_adjustments(request: PartnerRequest) -> Response:
@@ -13,4 +24,4 @@ def list_adjustments(request: PartnerRequest) -> Response:
     return page_response([adjustment.public() for adjustment in adjustments], more)
 
 
-lambda_handler = api_entrypoint(list_adjustments, scope=SCOPE, query=PAGE)
+lambda_handler = api_entrypoint(list_adjustments, OPERATION)

@@ -1,10 +1,27 @@
 """POST /oauth/introspect (OAuth 2.0 Token Introspection, RFC 7662)"""
 
-from fashionos.identity.oauth import JSON, NO_STORE, parse_token_operation_request
+from fashionos.contract import Operation
+from fashionos.errors import (
+    OAuthInvalidClient,
+    OAuthInvalidRequest,
+    OAuthTooManyAttempts,
+    SigningKeysUnavailable,
+)
+from fashionos.identity import views
+from fashionos.identity.oauth import JSON, NO_STORE, TokenOperationForm, parse_token_operation_request
 from fashionos.identity.token_operations import introspect_token
 from fashionos.partner.container import partner_service, token_verifier
 from fashionos.partner.http import PartnerRequest, Response, oauth_entrypoint
 from fashionos.settings import token_settings
+
+OPERATION = Operation(
+    "Introspect an access token",
+    description="Whether one of the client's own access tokens is active, and its claims; any other token "
+    '(invalid, expired, revoked, another client\'s) is `{"active": false}`.',
+    body=TokenOperationForm,
+    responses={200: views.Introspection},
+    errors=(OAuthInvalidRequest, OAuthInvalidClient, OAuthTooManyAttempts, SigningKeysUnavailable),
+)
 
 
 def introspect(request: PartnerRequest) -> Response:

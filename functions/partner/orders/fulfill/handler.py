@@ -1,10 +1,23 @@
 """POST /v1/orders/{order_id}/fulfill: created -> fulfilled (the reserved stock leaves); else 409."""
 
+from fashionos.commerce import views
 from fashionos.commerce.container import order_service
+from fashionos.commerce.errors import OrderNotFound, OrderStateConflict
+from fashionos.commerce.params import ORDER_ID
 from fashionos.commerce.records import Order
+from fashionos.contract import Operation
+from fashionos.errors import Contended
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 
-SCOPE = "orders:write"
+OPERATION = Operation(
+    "Fulfil an order",
+    description="A `created` order becomes `fulfilled` and its reserved stock leaves (`on_hand` and "
+    "`reserved` fall by each line's quantity); any other is 409 `order_state`. It takes no body (or `{}`).",
+    scope="orders:write",
+    path=(ORDER_ID,),
+    responses={200: views.Order},
+    errors=(OrderNotFound, OrderStateConflict, Contended),
+)
 
 
 def fulfill(request: PartnerRequest) -> Response:
@@ -19,4 +32,4 @@ def done(order: Order) -> Response:
     return json_response(order.public())
 
 
-lambda_handler = api_entrypoint(fulfill, scope=SCOPE)
+lambda_handler = api_entrypoint(fulfill, OPERATION)

@@ -2,14 +2,14 @@
 
 from fashionos.commerce import views
 from fashionos.commerce.container import storefront_service
-from fashionos.commerce.params import STOREFRONT_ID
+from fashionos.commerce.params import STOREFRONT_CURSOR
 from fashionos.contract import Operation, Page
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, page_params, page_response
 
 OPERATION = Operation(
     "List storefronts",
     scope="storefronts:read",
-    query=page_params(STOREFRONT_ID.schema["pattern"]),
+    query=page_params(STOREFRONT_CURSOR),
     responses={200: Page(views.Storefront)},
 )
 

@@ -1,10 +1,25 @@
 """PATCH /v1/webhooks/{webhook_id}: change url, events, description or enabled (only the fields sent)."""
 
+from fashionos.contract import Operation
+from fashionos.errors import Contended
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
+from fashionos.webhooks import views
 from fashionos.webhooks.container import webhook_service
+from fashionos.webhooks.errors import WebhookNotFound
+from fashionos.webhooks.params import WEBHOOK_ID
 from fashionos.webhooks.requests import WebhookUpdate
+from fashionos.webhooks.urls import UnsafeWebhookUrl
 
-SCOPE = "webhooks:manage"
+OPERATION = Operation(
+    "Update a webhook",
+    description="Enabling a disabled webhook clears its failure streak; deliveries that failed meanwhile "
+    "can be sent again with `POST /v1/webhooks/{webhook_id}/recover`.",
+    scope="webhooks:manage",
+    path=(WEBHOOK_ID,),
+    body=WebhookUpdate,
+    responses={200: views.Webhook},
+    errors=(WebhookNotFound, UnsafeWebhookUrl, Contended),
+)
 
 
 def update(request: PartnerRequest) -> Response:
@@ -14,4 +29,4 @@ def update(request: PartnerRequest) -> Response:
     )
 
 
-lambda_handler = api_entrypoint(update, scope=SCOPE)
+lambda_handler = api_entrypoint(update, OPERATION)

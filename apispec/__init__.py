@@ -1,0 +1,1 @@
+"""Builds the APIs' OpenAPI documents from the code (``make openapi``); see ``apispec.build``."""

@@ -1,0 +1,82 @@
+"""schemathesis hooks of the fuzzing (``tests/fuzz.py``): real credentials for every operation.
+
+- ``/v1`` operations: an access token holding exactly the scope the operation requires (a client per
+  scope, made by ``tests/fuzz.py``; tokens from the real token endpoint, one per scope, refreshed on 401);
+- Integration API operations: the real handshake in the JSON body, wherever the generated body has a
+  string there (a body whose handshake is missing or not a string stays as generated: it must be refused);
+- an ``Idempotency-Key`` made unique per generated request, as a client makes one per distinct request (a
+  key sent with two different bodies is refused with 422 by design, tested in
+  tests/integration/test_partner_idempotency.py).
+
+``FOS_FUZZ_CREDENTIALS`` names the JSON file with the base URL, the handshake and the clients by scope.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import requests
+import schemathesis
+
+INTEGRATION_PREFIX = "/api/v1/integration/"
+
+
+@cache
+def credentials() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(Path(os.environ["FOS_FUZZ_CREDENTIALS"]).read_text())
+    return loaded
+
+
+def required_scope(context: schemathesis.AuthContext) -> str | None:
+    scope = context.operation.definition.raw.get("x-required-scope")
+    return str(scope) if scope else None
+
+
+@schemathesis.auth(cache_by_key=lambda case, context: required_scope(context) or "").apply_to(
+    path_regex="^/v1/"
+)
+class ScopedAccessToken:
+    """An access token with the operation's scope, from POST /oauth/token (client credentials)."""
+
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str | None:
+        scope = required_scope(context)
+        if scope is None:
+            return None
+        client = credentials()["clients"][scope]
+        reply = requests.post(
+            credentials()["base_url"] + "/oauth/token",
+            data={"grant_type": "client_credentials", "scope": scope},
+            auth=(client["client_id"], client["client_secret"]),
+            timeout=30,
+        )
+        reply.raise_for_status()
+        token: str = reply.json()["access_token"]
+        return token
+
+    def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(path_regex=f"^{INTEGRATION_PREFIX}")
+class Handshake:
+    """The Integration API's handshake: the shared token, in the JSON body."""
+
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
+        handshake: str = credentials()["handshake"]
+        return handshake
+
+    def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+        if isinstance(case.body, dict) and isinstance(case.body.get("handshake"), str):
+            case.body = {**case.body, "handshake": data}
+
+
+@schemathesis.hook
+def map_headers(context: schemathesis.HookContext, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    if headers and isinstance(headers.get("Idempotency-Key"), str) and headers["Idempotency-Key"]:
+        return {**headers, "Idempotency-Key": f"{headers['Idempotency-Key'][:200]}-{uuid.uuid4().hex}"}
+    return headers
