@@ -10,6 +10,10 @@ PYTHON ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/ver
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Postman tools (openapi-to-postmanv2, newman) that package-lock.json pins; make test installs them when
+# there is an npm.
+NODE_STAMP := node_modules/.installed
+NPM := $(shell command -v npm 2>/dev/null)
 
 .PHONY: help venv dev test lint typecheck validate unit integration e2e bench build deploy clean openapi fuzz postman
 
@@ -19,7 +23,7 @@ help:
 	@echo "make bench  - benchmarks (ratios measured in one run)"
 	@echo "make openapi - regenerate both OpenAPI documents from the code"
 	@echo "make fuzz   - schemathesis against a local stack for FUZZ_MINUTES (default 10)"
-	@echo "make postman - regenerate the Postman collection from the Partner API's document"
+	@echo "make postman - regenerate both Postman collections (postman/) from the OpenAPI documents"
 	@echo "make build  - sam build;  make deploy ENV=sandbox|prod - sam deploy"
 
 venv: $(STAMP)
@@ -44,7 +48,7 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
-test: lint typecheck validate
+test: lint typecheck validate $(if $(NPM),$(NODE_STAMP),no-npm)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
@@ -52,6 +56,17 @@ bench: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/python -m apispec
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+postman: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m apispec.postman
+
+.PHONY: no-npm
+no-npm:
+	@echo "npm not found: tests/e2e/test_postman.py will skip (install Node.js 20 and npm for it)"
 
 # sam needs Docker only for `sam local`; build and deploy run without it. It lives in its own
 # virtualenv because it pins its own versions of boto3 and friends.

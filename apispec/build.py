@@ -242,6 +242,8 @@ class Builder:
         if operation.body is not None or (method in ("POST", "PUT", "PATCH") and not public):
             add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
             add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
+        if operation.body is not None and not public:
+            add(422, _cause(errors.InvalidCombination))
         if operation.if_match and 412 not in causes:
             add(412, "If-Match names another version than the object's current one (code `version_mismatch`)")
         if not public:

@@ -95,7 +95,7 @@ VARIABLE_DESCRIPTIONS = {
     "apiKey": "That user's API key (credentials.json: api_key)",
 }
 
-TOKEN_SCRIPT = """\
+AUTHORIZE_SCRIPT = """\
 // A client-credentials access token from {{baseUrl}}/oauth/token (HTTP Basic with clientId and
 // clientSecret), fetched once and cached in the collection variable accessToken until it expires.
 const clientId = pm.variables.get('clientId');
@@ -103,7 +103,7 @@ const clientSecret = pm.variables.get('clientSecret');
 const cached = pm.collectionVariables.get('accessToken');
 const expiresAt = Number(pm.collectionVariables.get('accessTokenExpiresAt') || 0);
 if (clientId && clientSecret && !(cached && Date.now() < expiresAt)) {
-  const basic = btoa(encodeURIComponent(clientId) + ':' + encodeURIComponent(clientSecret));
+  const basic = require('btoa')(encodeURIComponent(clientId) + ':' + encodeURIComponent(clientSecret));
   pm.sendRequest({
     url: pm.variables.replaceIn('{{baseUrl}}/oauth/token'),
     method: 'POST',
@@ -113,11 +113,12 @@ if (clientId && clientSecret && !(cached && Date.now() < expiresAt)) {
     ],
     body: { mode: 'urlencoded', urlencoded: [{ key: 'grant_type', value: 'client_credentials' }] }
   }, function (error, response) {
-    if (error) {
-      throw new Error('POST /oauth/token failed: ' + error);
-    }
-    if (response.code !== 200) {
-      throw new Error('POST /oauth/token answered ' + response.code + ': ' + response.text());
+    pm.test('POST /oauth/token gives the client an access token', function () {
+      pm.expect(error, String(error)).to.equal(null);
+      pm.expect(response.code, response.text()).to.equal(200);
+    });
+    if (error || response.code !== 200) {
+      return;
     }
     const token = response.json();
     pm.collectionVariables.set('accessToken', token.access_token);
@@ -196,11 +197,6 @@ def _sample(document: dict[str, Any], schema: dict[str, Any]) -> Any:
     return "string"
 
 
-def _body_schema(document: dict[str, Any], operation: dict[str, Any], media_type: str) -> dict[str, Any]:
-    content = operation.get("requestBody", {}).get("content", {})
-    return _resolve(document, content.get(media_type, {}).get("schema", {}))
-
-
 def _variables_for(api: str, method: str, path: str, schema: dict[str, Any]) -> dict[str, str]:
     properties = schema.get("properties", {})
     fields = {name: var for name, var in BODY_VARIABLES[api].items() if name in properties}
@@ -208,11 +204,8 @@ def _variables_for(api: str, method: str, path: str, schema: dict[str, Any]) -> 
 
 
 def _fix_json_body(
-    api: str, document: dict[str, Any], method: str, path: str, operation: dict[str, Any], body: dict[str, Any]
+    document: dict[str, Any], schema: dict[str, Any], variables: dict[str, str], body: dict[str, Any]
 ) -> None:
-    schema = _body_schema(document, operation, "application/json")
-    if body.get("mode") != "raw" or not schema:
-        return
     value = json.loads(body["raw"])
     if not isinstance(value, dict):
         return
@@ -226,19 +219,13 @@ def _fix_json_body(
         elif name in schema.get("required", []):
             fixed[name] = _sample(document, field)
     fixed |= {name: item for name, item in value.items() if name not in fixed}
-    for name, variable in _variables_for(api, method, path, schema).items():
+    for name, variable in variables.items():
         fixed[name] = "{{" + variable + "}}"
     body["raw"] = json.dumps(fixed, indent=2, ensure_ascii=False)
 
 
-def _fix_form_body(
-    api: str, document: dict[str, Any], method: str, path: str, operation: dict[str, Any], body: dict[str, Any]
-) -> None:
-    schema = _body_schema(document, operation, "application/x-www-form-urlencoded")
-    if body.get("mode") != "urlencoded" or not schema:
-        return
+def _fix_form_body(schema: dict[str, Any], variables: dict[str, str], body: dict[str, Any]) -> None:
     properties = schema.get("properties", {})
-    variables = _variables_for(api, method, path, schema)
     for field in body["urlencoded"]:
         name = field["key"]
         if "const" in properties.get(name, {}):
@@ -246,6 +233,22 @@ def _fix_form_body(
         if name in variables:
             field["value"] = "{{" + variables[name] + "}}"
             field["disabled"] = False
+
+
+def _fix_body(api: str, document: dict[str, Any], method: str, path: str, request: dict[str, Any]) -> None:
+    """The body's fields filled from variables, and the required ones the converter left out added."""
+    body = request.get("body") or {}
+    mode = str(body.get("mode"))
+    media_type = {"raw": "application/json", "urlencoded": "application/x-www-form-urlencoded"}.get(mode)
+    content = document["paths"][path][method.lower()].get("requestBody", {}).get("content", {})
+    if media_type is None or media_type not in content:
+        return
+    schema = _resolve(document, content[media_type].get("schema", {}))
+    variables = _variables_for(api, method, path, schema)
+    if mode == "raw":
+        _fix_json_body(document, schema, variables, body)
+    else:
+        _fix_form_body(schema, variables, body)
 
 
 def _fix_parameters(url: dict[str, Any], used: set[str]) -> None:
@@ -288,9 +291,7 @@ def postprocess(api: str, document: dict[str, Any], converted: dict[str, Any]) -
         item.pop("response", None)
         item["response"] = []
         _fix_parameters(request["url"], used)
-        body = request.get("body") or {}
-        _fix_json_body(api, document, method, path, operation, body)
-        _fix_form_body(api, document, method, path, operation, body)
+        _fix_body(api, document, method, path, request)
         if operation.get("security", document.get("security")) == []:
             request["auth"] = {"type": "noauth"}
         else:
@@ -316,7 +317,7 @@ def postprocess(api: str, document: dict[str, Any], converted: dict[str, Any]) -
             "type": "bearer",
             "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}],
         }
-        collection["event"] = [_event("prerequest", TOKEN_SCRIPT.splitlines())]
+        collection["event"] = [_event("prerequest", AUTHORIZE_SCRIPT.splitlines())]
     else:
         collection["auth"] = {"type": "noauth"}
         collection["event"] = []

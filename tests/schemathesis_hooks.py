@@ -4,7 +4,7 @@
   scope, made by ``tests/fuzz.py``; tokens from the real token endpoint, one per scope, refreshed on 401);
 - Integration API operations: the real handshake in the JSON body, wherever the generated body has a
   string there (a body whose handshake is missing or not a string stays as generated: it must be refused);
-- an ``Idempotency-Key`` made unique per generated request, as a client makes one per distinct request (a
+- a valid ``Idempotency-Key`` made unique per generated request, as a client makes one per distinct request (a
   key sent with two different bodies is refused with 422 by design, tested in
   tests/integration/test_partner_idempotency.py).
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ import requests
 import schemathesis
 
 INTEGRATION_PREFIX = "/api/v1/integration/"
+VALID_KEY = re.compile(r"[\x21-\x7e]{1,222}")  # room for the suffix within the 255 characters allowed
 
 
 @cache
@@ -60,6 +62,7 @@ class ScopedAccessToken:
 
     def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+        unique_idempotency_key(case.headers)
 
 
 @schemathesis.auth(refresh_interval=None).apply_to(path_regex=f"^{INTEGRATION_PREFIX}")
@@ -73,10 +76,13 @@ class Handshake:
     def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
         if isinstance(case.body, dict) and isinstance(case.body.get("handshake"), str):
             case.body = {**case.body, "handshake": data}
+        if case.headers:
+            unique_idempotency_key(case.headers)
 
 
-@schemathesis.hook
-def map_headers(context: schemathesis.HookContext, headers: dict[str, Any] | None) -> dict[str, Any] | None:
-    if headers and isinstance(headers.get("Idempotency-Key"), str) and headers["Idempotency-Key"]:
-        return {**headers, "Idempotency-Key": f"{headers['Idempotency-Key'][:200]}-{uuid.uuid4().hex}"}
-    return headers
+def unique_idempotency_key(headers: dict[str, Any]) -> None:
+    """A generated Idempotency-Key that is a valid one gets a unique suffix (every phase sets auth, not
+    every phase maps headers); an invalid one stays as generated, to be refused."""
+    key = headers.get("Idempotency-Key")
+    if isinstance(key, str) and VALID_KEY.fullmatch(key):
+        headers["Idempotency-Key"] = f"{key}-{uuid.uuid4().hex}"

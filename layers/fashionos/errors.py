@@ -114,6 +114,12 @@ class RateLimited(TooManyRequests):
 # --- Retries -------------------------------------------------------------------------------------
 
 
+class InvalidCombination(Unprocessable):
+    """Each field is valid, but together they break a rule of the model (two variants with one sku)."""
+
+    code = "invalid_combination"
+
+
 class Contended(Conflict):
     """Concurrent writes to the same items kept this one from committing (DynamoDB's
     ``TransactionConflict``, or a read-modify-write that lost every race); the caller may retry."""

@@ -586,8 +586,9 @@ def test_an_unsafe_url_is_refused_at_registration_and_nothing_is_written(
 ) -> None:
     # when
     reply = call(stack, "POST", WEBHOOKS, {"url": url, "events": ["order.created"]})
-    # then
-    assert says in detail(reply, 400)
+    # then: a URL that is not one is a 400; a well-formed one we will not call is a 422
+    status = 422 if says in ("not public", "does not resolve") else 400
+    assert says in detail(reply, status)
     assert webhook_items(stack) == []
 
 
@@ -940,7 +941,6 @@ def test_recover_answers_202_with_the_events_it_sends_again(stack: InProcessApi)
         ({"since": "2026-01-01T00:00:00"}, "since"),  # no time zone
         ({"since": 1767225600}, "since"),
         ({"since": "2026-01-01T00:00:00Z", "until": "soon"}, "until"),
-        ({"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since must not be after until"),
         ({"since": "2026-01-01T00:00:00Z", "event_ids": ["evt_x"]}, "Unknown field: event_ids"),
     ],
 )
@@ -1127,11 +1127,22 @@ def test_a_window_that_starts_before_1970_holds_todays_events(stack: InProcessAp
         ({"since": "2026-01-01T00:00:00"}, "since"),
         ({"until": "2026-13-01T00:00:00Z"}, "until"),
         ({"until": "1767225600"}, "until"),
-        ({"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "since must not be after until"),
         ({"delivery_success": "maybe"}, "delivery_success"),
         ({"delivery_success": "True"}, "delivery_success"),
     ],
 )
+def test_a_window_ending_before_it_starts_finds_nothing(stack: InProcessApi) -> None:
+    webhook = created(stack)
+    pinged(stack, webhook["id"])
+    window = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    listed = call(stack, "GET", query(EVENTS, **window))
+    assert listed.status == 200
+    assert listed.json()["data"] == []
+    recovered = call(stack, "POST", f"{WEBHOOKS}/{webhook['id']}/recover", window)
+    assert recovered.status == 202
+    assert recovered.json()["event_ids"] == []
+
+
 def test_bad_event_filters_are_a_400(stack: InProcessApi, params: dict[str, str], says: str) -> None:
     webhook = created(stack)
     pinged(stack, webhook["id"])

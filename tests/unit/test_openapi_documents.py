@@ -49,7 +49,8 @@ def test_every_path_without_an_any_route_has_the_405_fallback() -> None:
     guarded: set[tuple[str, str]] = set()
     for route in local.routes():
         if route.function == fallback[route.api]:
-            assert route.method == "ANY" and route.authorizer is None
+            assert route.method == "ANY"
+            assert route.authorizer is None
             guarded.add((route.api, route.path))
         else:
             own.setdefault((route.api, route.path), set()).add(route.method)

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from fashionos.webhooks.urls import UnsafeWebhookUrl, parse_endpoint_url, resolve_public
+from fashionos.webhooks.urls import (
+    UnreachableWebhookUrl,
+    UnsafeWebhookUrl,
+    parse_endpoint_url,
+    resolve_public,
+)
 
 
 def resolver(*addresses: str) -> Any:
@@ -32,7 +37,8 @@ def allowed(url: str, resolve: Any = PUBLIC, *, local: bool = False) -> list[str
 
 
 def refused(url: str, resolve: Any = PUBLIC, *, local: bool = False) -> str:
-    with pytest.raises(UnsafeWebhookUrl) as caught:
+    """Why the URL is never called: malformed (UnsafeWebhookUrl, 400) or not public (422)."""
+    with pytest.raises((UnsafeWebhookUrl, UnreachableWebhookUrl)) as caught:
         allowed(url, resolve, local=local)
     return caught.value.message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fashionos.errors import Conflict, NotFound, PreconditionFailed
+from fashionos.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 
 
 class StorefrontNotFound(NotFound):
@@ -79,3 +79,22 @@ class OrderStateConflict(Conflict):
     """Only a ``created`` order can be fulfilled or cancelled, once."""
 
     code = "order_state"
+
+
+class CurrencyMismatch(Unprocessable):
+    """A price in another currency than the storefront's (fixed when it was created)."""
+
+    code = "currency_mismatch"
+
+
+class UnknownSku(Unprocessable):
+    """An order line names a sku the storefront does not sell."""
+
+    code = "unknown_sku"
+
+
+class TooManyChanges(Unprocessable):
+    """More skus in one request than one transaction can change (variants added or removed, an
+    order's distinct skus)."""
+
+    code = "too_many_changes"

@@ -17,6 +17,8 @@ from fashionos.commerce.errors import (
     OrderStateConflict,
     ProductNotActive,
     StorefrontNotActive,
+    TooManyChanges,
+    UnknownSku,
 )
 from fashionos.commerce.inventory import new_adjustment
 from fashionos.commerce.records import (
@@ -66,7 +68,7 @@ class OrderService:
         sf = storefront.storefront_id
         wanted = quantities(request.lines)
         if len(wanted) > MAX_SKUS:
-            raise InvalidRequest(f"lines: an order can hold at most {MAX_SKUS} different skus")
+            raise TooManyChanges(f"lines: an order can hold at most {MAX_SKUS} different skus")
         for _ in range(MAX_WRITE_ATTEMPTS):
             items = self._store.skus(sf, list(wanted))
             unknown = [
@@ -75,7 +77,7 @@ class OrderService:
                 if not (line.sku in items and items[line.sku].sellable)
             ]
             if unknown:
-                raise InvalidRequest(
+                raise UnknownSku(
                     "; ".join(
                         f"lines[{i}].sku: no sellable sku {request.lines[i].sku} in this storefront"
                         for i in unknown

@@ -12,10 +12,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, get_args
 
 from fashionos.commerce.errors import (
+    CurrencyMismatch,
     ProductNotFound,
     ReservedStock,
     SkuTaken,
     StorefrontNotActive,
+    TooManyChanges,
     VersionMismatch,
 )
 from fashionos.commerce.records import Product, ProductStatus, Storefront, Variant
@@ -67,7 +69,9 @@ class ProductService:
         storefront = self._storefronts.open_for_products(org_id, storefront_id)
         prices = [request.price, *(v.price for v in request.variants if v.price is not None)]
         if any(price.currency != storefront.currency for price in prices):
-            raise InvalidRequest(f"price.currency: must be the storefront's currency, {storefront.currency}")
+            raise CurrencyMismatch(
+                f"price.currency: must be the storefront's currency, {storefront.currency}"
+            )
         for _ in range(MAX_WRITE_ATTEMPTS):
             existing = self._by_sku(storefront_id, request.sku)
             if if_match is not None and (existing is None or existing.version != if_match):
@@ -192,7 +196,7 @@ class ProductService:
         old = {v.sku for v in existing.variants} if existing else set()
         new = {v.sku for v in product.variants}
         if len(new - old) + len(old - new) > MAX_SKU_CHANGES:
-            raise InvalidRequest(
+            raise TooManyChanges(
                 f"variants: one request can add or remove at most {MAX_SKU_CHANGES} variant skus"
             )
         for sku in sorted(new - old):

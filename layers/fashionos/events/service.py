@@ -71,11 +71,10 @@ class EventService:
 
 def event_window(since: str | None, until: str | None, now: float) -> tuple[str, str] | None:
     """The first and last possible ids of the events created in ``[since, until]`` (RFC 3339 date-times;
-    by default the 30 days kept, up to now); None when no event kept can be in it."""
+    by default the 30 days kept, up to now); None when no event kept can be in it (an empty window
+    included: ``since`` after ``until`` finds nothing, as Stripe's ``created`` range does)."""
     start = _epoch("since", since, default=now - RETENTION_SECONDS)
     end = _epoch("until", until, default=now)
-    if start > end:
-        raise InvalidRequest("since must not be after until")
     start = max(start, now - RETENTION_SECONDS)  # nothing older is kept (nor before 1970, for ULIDs)
     if start > end:
         return None

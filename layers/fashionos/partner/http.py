@@ -26,6 +26,7 @@ from fashionos.errors import (
     Forbidden,
     InsufficientScope,
     InvalidApiKey,
+    InvalidCombination,
     InvalidRequest,
     InvalidToken,
     MethodNotAllowed,
@@ -157,7 +158,9 @@ class PartnerRequest:
         try:
             return model.model_validate(data)
         except ValidationError as error:
-            raise InvalidRequest(describe_validation_error(error)) from None
+            # A model's own rule (no field to blame) is refused as well-formed but unprocessable: 422.
+            refused = InvalidCombination if all(not e["loc"] for e in error.errors()) else InvalidRequest
+            raise refused(describe_validation_error(error)) from None
 
 
 @dataclass(frozen=True, slots=True)

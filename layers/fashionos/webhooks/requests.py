@@ -2,8 +2,7 @@
 
 Every rule a model enforces is in its JSON schema (the OpenAPI documents', which the fuzzer generates
 requests from). What no schema can hold, the services check: a URL's host must resolve to public addresses
-only (``fashionos.webhooks.urls``, at registration and before every delivery), and a recovery's ``since``
-must not be after its ``until`` (now when absent).
+only (``fashionos.webhooks.urls``, at registration and before every delivery: 422 when it does not).
 """
 
 from __future__ import annotations
@@ -105,7 +104,7 @@ class ReplayRequest(_WebhookRequest):
 
 class RecoverRequest(_WebhookRequest):
     """POST /v1/webhooks/{id}/recover: re-send the failed deliveries of events created in [since, until]
-    (``since`` not after ``until``, which is now if absent)."""
+    (``until`` is now if absent; a window ending before it starts recovers nothing)."""
 
     since: DateTime
     until: DateTime | None = None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from fashionos.errors import InvalidRequest
+from fashionos.errors import InvalidRequest, Unprocessable
 
 MAX_URL_LENGTH = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -52,6 +52,13 @@ class EndpointUrl:
 
 class UnsafeWebhookUrl(InvalidRequest):
     """A webhook URL we will not call (400 at registration; a failed attempt at delivery)."""
+
+
+class UnreachableWebhookUrl(Unprocessable):
+    """A well-formed webhook URL whose host does not resolve, or resolves to an address that is not public
+    (422 at registration; a failed attempt at delivery)."""
+
+    code = "webhook_url_not_public"
 
 
 def parse_endpoint_url(url: str) -> EndpointUrl:
@@ -130,15 +137,15 @@ def resolve_public(
         try:
             infos = resolve(endpoint.host, endpoint.port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            raise UnsafeWebhookUrl(f"{endpoint.host} does not resolve") from None
+            raise UnreachableWebhookUrl(f"{endpoint.host} does not resolve") from None
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos))
     if not addresses:
-        raise UnsafeWebhookUrl(f"{endpoint.host} does not resolve")
+        raise UnreachableWebhookUrl(f"{endpoint.host} does not resolve")
     loopback = all(address.is_loopback for address in addresses)
     if endpoint.scheme == "http" and not (allow_loopback and loopback):
         raise UnsafeWebhookUrl("A webhook URL must use https://")
     if allow_loopback and loopback:
         return addresses
     if not all(is_public(address) for address in addresses):
-        raise UnsafeWebhookUrl(f"{endpoint.host} resolves to an address that is not public")
+        raise UnreachableWebhookUrl(f"{endpoint.host} resolves to an address that is not public")
     return addresses

@@ -27,6 +27,7 @@ from fashionos.webhooks.signing import signed_headers
 from fashionos.webhooks.store import WebhookStore
 from fashionos.webhooks.urls import (
     Resolver,
+    UnreachableWebhookUrl,
     UnsafeWebhookUrl,
     parse_endpoint_url,
     resolve_public,
@@ -132,7 +133,7 @@ class DeliveryWorker:
         try:
             endpoint = parse_endpoint_url(webhook.url)
             addresses = resolve_public(endpoint, allow_loopback=self._allow_loopback, resolve=self._resolve)
-        except UnsafeWebhookUrl as error:
+        except (UnsafeWebhookUrl, UnreachableWebhookUrl) as error:
             return sender.HttpResult(
                 status=None, duration_ms=0, response="", error=f"Not sent: {error.message}"
             )

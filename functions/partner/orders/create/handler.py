@@ -8,12 +8,14 @@ from fashionos.commerce.errors import (
     ProductNotActive,
     StorefrontNotActive,
     StorefrontNotFound,
+    TooManyChanges,
+    UnknownSku,
 )
 from fashionos.commerce.orders import MAX_SKUS
 from fashionos.commerce.records import Order
 from fashionos.commerce.requests import OrderCreate
 from fashionos.contract import Operation
-from fashionos.errors import Contended, InvalidRequest
+from fashionos.errors import Contended
 from fashionos.partner.http import PartnerRequest, Response, api_entrypoint, json_response
 
 OPERATION = Operation(
@@ -21,12 +23,13 @@ OPERATION = Operation(
     description="Reserves the stock of every line at once, or none (409 `insufficient_stock` names the "
     "short skus); prices come from the catalogue. Only an active storefront takes orders, of active "
     "listings only; every line's sku must be one the storefront sells, and an order holds at most "
-    f"{MAX_SKUS} different skus (400 otherwise).",
+    f"{MAX_SKUS} different skus (422 otherwise).",
     scope="orders:write",
     body=OrderCreate,
     responses={201: views.Order},
     errors=(
-        InvalidRequest,
+        UnknownSku,
+        TooManyChanges,
         StorefrontNotFound,
         StorefrontNotActive,
         ProductNotActive,

@@ -7,7 +7,7 @@ from fashionos.webhooks import views
 from fashionos.webhooks.container import webhook_service
 from fashionos.webhooks.models import Webhook
 from fashionos.webhooks.requests import WebhookCreate
-from fashionos.webhooks.urls import UnsafeWebhookUrl
+from fashionos.webhooks.urls import UnreachableWebhookUrl, UnsafeWebhookUrl
 
 OPERATION = Operation(
     "Create a webhook",
@@ -15,7 +15,7 @@ OPERATION = Operation(
     scope="webhooks:manage",
     body=WebhookCreate,
     responses={201: views.WebhookWithSecret},
-    errors=(UnsafeWebhookUrl, Contended),
+    errors=(UnsafeWebhookUrl, UnreachableWebhookUrl, Contended),
 )
 
 

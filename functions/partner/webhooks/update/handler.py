@@ -8,7 +8,7 @@ from fashionos.webhooks.container import webhook_service
 from fashionos.webhooks.errors import WebhookNotFound
 from fashionos.webhooks.params import WEBHOOK_ID
 from fashionos.webhooks.requests import WebhookUpdate
-from fashionos.webhooks.urls import UnsafeWebhookUrl
+from fashionos.webhooks.urls import UnreachableWebhookUrl, UnsafeWebhookUrl
 
 OPERATION = Operation(
     "Update a webhook",
@@ -18,7 +18,7 @@ OPERATION = Operation(
     path=(WEBHOOK_ID,),
     body=WebhookUpdate,
     responses={200: views.Webhook},
-    errors=(WebhookNotFound, UnsafeWebhookUrl, Contended),
+    errors=(WebhookNotFound, UnsafeWebhookUrl, UnreachableWebhookUrl, Contended),
 )
 
 
