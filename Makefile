@@ -57,6 +57,12 @@ bench: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python -m apispec
 
+# schemathesis against a local stack of its own, every check on, FUZZ_MINUTES per API (make test runs a
+# bounded pass of the same: tests/e2e/test_fuzz.py).
+FUZZ_MINUTES ?= 10
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz --minutes $(FUZZ_MINUTES)
+
 $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_STAMP)
@@ -83,4 +89,4 @@ deploy: build
 	$(SAM) deploy --config-env $(ENV)
 
 clean:
-	rm -rf $(VENV) .venv-sam .aws-sam .dev .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-sam .aws-sam .dev .pytest_cache .mypy_cache .ruff_cache node_modules .schemathesis .hypothesis

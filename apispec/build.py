@@ -171,6 +171,8 @@ class Builder:
             scopes = [operation.scope]
             document["security"] = [{"oauth2": scopes}, {"bearerAuth": scopes}, {"sandboxKey": []}]
             document["x-required-scope"] = operation.scope
+        elif oauth:
+            document["security"] = [{"clientBasic": []}]  # client_secret_basic (or _post: the form's fields)
         else:
             document["security"] = []
         document["responses"] = self._responses(route, method, operation, public, idempotent, oauth)
@@ -303,7 +305,45 @@ class Builder:
         }
         if self.api is PARTNER:
             document["components"]["securitySchemes"] = _partner_security()
+        _link(paths)
         return document
+
+
+def _link(paths: dict[str, dict[str, Any]]) -> None:
+    """OpenAPI links, for clients and for schemathesis' stateful phase (create, then read, change, delete
+    what was created; read what was deleted): derived from the paths, the REST way.
+
+    - a create (POST ``P``, 201) links to every operation under ``P/{id}``: ``id`` from its response;
+    - a DELETE of ``P/{id}`` links to the GET of ``P/{id}`` (which must then be 404, or say archived).
+    Every other path parameter of the target comes from the request's own."""
+    for path, methods in paths.items():
+        created = methods.get("post", {}).get("responses", {}).get("201")
+        if created:
+            for target, operations in paths.items():
+                match = re.fullmatch(re.escape(path) + r"/\{(\w+)\}(/.*)?", target)
+                if match:
+                    for operation in operations.values():
+                        parameters = _carried(path) | {match.group(1): "$response.body#/id"}
+                        _add_link(created, operation, parameters)
+        deleted = methods.get("delete", {}).get("responses", {})
+        gone = deleted.get("204") or deleted.get("200")
+        if gone and "get" in methods:
+            _add_link(gone, methods["get"], _carried(path))
+
+
+def _carried(path: str) -> dict[str, str]:
+    return {name: f"$request.path.{name}" for name in re.findall(r"{(\w+)}", path)}
+
+
+def _add_link(response: dict[str, Any], target: dict[str, Any], parameters: dict[str, str]) -> None:
+    operation_id = target["operationId"]
+    wanted = {param["name"] for param in target.get("parameters", []) if param["in"] == "path"}
+    if not wanted <= set(parameters):
+        return  # a link gives every path parameter, or there is none
+    response.setdefault("links", {})[operation_id[0].upper() + operation_id[1:]] = {
+        "operationId": operation_id,
+        "parameters": {f"path.{name}": value for name, value in sorted(parameters.items()) if name in wanted},
+    }
 
 
 _IDEMPOTENCY_KEY = {
@@ -341,6 +381,12 @@ def _partner_security() -> dict[str, Any]:
             "bearerFormat": "JWT",
             "description": "An access token from POST /oauth/token, sent as `Authorization: Bearer <token>` "
             "(the same tokens as oauth2: for clients and tools that take a token rather than run the flow)",
+        },
+        "clientBasic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "An OAuth client's id and secret (client_secret_basic, RFC 6749 §2.3.1), for the "
+            "/oauth endpoints; they also take them as the form's client_id and client_secret",
         },
         "sandboxKey": {
             "type": "apiKey",

@@ -32,6 +32,7 @@ class Outcome:
     returncode: int
     generated: int
     failures: int
+    filtered: int  # failures the hooks' filter_failure dropped (the contract, not a bug)
     operations: int
     output: str
 
@@ -39,7 +40,7 @@ class Outcome:
         verdict = "0 failures" if self.returncode == 0 else f"FAILED (exit {self.returncode})"
         return (
             f"schemathesis {self.api}: {self.operations} operations, {self.generated} test cases generated, "
-            f"{self.failures} failures: {verdict}"
+            f"{self.failures} failures ({self.filtered} dropped by filter_failure): {verdict}"
         )
 
 
@@ -94,6 +95,7 @@ def run(
         returncode=done.returncode,
         generated=int(summary.get("test_cases", {}).get("generated", 0)),
         failures=_failures(summary),
+        filtered=int(summary.get("filtered", 0) or 0),
         operations=int(summary.get("operations", {}).get("selected", 0)),
         output=done.stdout + done.stderr,
     )

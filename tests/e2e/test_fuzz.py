@@ -39,5 +39,6 @@ def test_schemathesis_finds_no_failure(
     assert outcome.returncode == 0, outcome.output[-30000:]
     document = json.loads((DOCUMENTS_DIR / f"{api}.json").read_text())
     operations = sum(len(methods) for methods in document["paths"].values())
-    assert outcome.operations == operations, "every operation of the document is exercised"
+    # every operation but the one serving the document itself (schemathesis loads it from there)
+    assert outcome.operations == operations - 1, "every operation of the document is exercised"
     assert outcome.generated >= operations
