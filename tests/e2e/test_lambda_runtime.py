@@ -110,7 +110,8 @@ def test_every_function_loads_and_answers_a_minimal_event_of_its_kind(load_stack
     replies = {}
     for route in local.routes():
         method = "POST" if route.method == "ANY" else route.method
-        headers = {"X-Api-Key": sandbox_key} if route.authorizer else {}
+        # (a path's ANY route for the methods it lacks is public: its POST may be another route's)
+        headers = {"X-Api-Key": sandbox_key}
         replies[route.function] = gateway.invoke(
             method, _placeholders(route.path), headers, b"", "203.0.113.9"
         )

@@ -120,7 +120,7 @@ def test_a_function_sees_its_task_root_first_and_only_the_layer_and_the_runtime(
         "aws_lambda_powertools",
         "boto3",
         "moto",
-        "yaml",
+        "httpx",
         "pytest",
         "devserver",
     ]
@@ -136,7 +136,7 @@ def test_a_function_sees_its_task_root_first_and_only_the_layer_and_the_runtime(
         "aws_lambda_powertools": True,
         "boto3": True,
         "moto": False,
-        "yaml": False,
+        "httpx": False,
         "pytest": False,
         "devserver": False,
     }

@@ -284,11 +284,21 @@ def test_a_bad_sandbox_key_gets_401(stack: InProcessApi, mangle: str) -> None:
 
 
 # --- routes and errors -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/nothing-here"), ("POST", ME), ("GET", "/v1")])
+@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/nothing-here"), ("GET", "/v1")])
 def test_unknown_routes_get_404_problems(stack: InProcessApi, method: str, path: str) -> None:
     token = access_token(stack)
     reply = stack.call(path, method=method, headers={"Authorization": f"Bearer {token}"})
     problem(reply, 404)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_method_a_path_does_not_have_is_a_405_saying_which_it_has(stack: InProcessApi, method: str) -> None:
+    for headers in ({"Authorization": f"Bearer {access_token(stack)}"}, {}):
+        reply = stack.call(ME, method=method, headers=headers)
+        assert problem(reply, 405)["detail"] == f"Method {method} not allowed; use GET"
+        assert reply.headers["Allow"] == "GET"
+    preflight = stack.call(ME, method="OPTIONS")
+    assert (preflight.status, preflight.headers["Allow"]) == (204, "GET")
 
 
 def test_a_route_invoked_without_an_authorizer_context_fails_closed(stack: InProcessApi) -> None:

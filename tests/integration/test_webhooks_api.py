@@ -509,12 +509,18 @@ def test_bad_page_parameters_are_a_400(stack: InProcessApi, path: str, params: d
     assert ("limit" in said) if "limit" in params else ("cursor" in said)
 
 
-def test_an_unknown_route_or_method_is_a_404_problem(stack: InProcessApi) -> None:
+def test_a_method_a_path_does_not_have_is_a_405_naming_those_it_has(stack: InProcessApi) -> None:
     webhook = created(stack)
-    problem(call(stack, "PUT", f"{WEBHOOKS}/{webhook['id']}", {"url": HOOK_URL}), 404)
-    problem(call(stack, "GET", f"{WEBHOOKS}/{webhook['id']}/rotate-secret"), 404)
-    problem(call(stack, "DELETE", WEBHOOKS), 404)
-    problem(call(stack, "POST", f"{EVENTS}/{UNKNOWN_EVENT}"), 404)
+    for method, path, allow in (
+        ("PUT", f"{WEBHOOKS}/{webhook['id']}", "DELETE, GET, PATCH"),
+        ("GET", f"{WEBHOOKS}/{webhook['id']}/rotate-secret", "POST"),
+        ("DELETE", WEBHOOKS, "GET, POST"),
+        ("POST", f"{EVENTS}/{UNKNOWN_EVENT}", "GET"),
+    ):
+        reply = call(stack, method, path, {"url": HOOK_URL} if method == "PUT" else None)
+        problem(reply, 405)
+        assert reply.header("Allow") == allow
+    problem(call(stack, "GET", f"{WEBHOOKS}/{webhook['id']}/nothing-here"), 404)
     assert ok(call(stack, "GET", f"{WEBHOOKS}/{webhook['id']}"))["status"] == "enabled"
 
 
@@ -610,25 +616,27 @@ def test_a_public_https_endpoint_is_accepted(stack: InProcessApi, url: str) -> N
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "status"),
     [
-        "https://10.0.0.1/hook",
-        "https://169.254.169.254/",
-        "http://hooks.example.com/hook",
-        "https://2130706433/",
-        "https://mixed.example.com/hook",
-        "https://nowhere.invalid/hook",
+        ("https://10.0.0.1/hook", 422),
+        ("https://169.254.169.254/", 422),
+        ("http://hooks.example.com/hook", 400),
+        ("https://2130706433/", 400),
+        ("https://mixed.example.com/hook", 422),
+        ("https://nowhere.invalid/hook", 422),
     ],
 )
-def test_a_patch_to_an_unsafe_url_is_refused_and_the_url_is_unchanged(stack: InProcessApi, url: str) -> None:
+def test_a_patch_to_an_unsafe_url_is_refused_and_the_url_is_unchanged(
+    stack: InProcessApi, url: str, status: int
+) -> None:
     # given
     webhook = created(stack)
     path = f"{WEBHOOKS}/{webhook['id']}"
     before = stored(stack)
     # when
     reply = call(stack, "PATCH", path, {"url": url, "description": "moved"})
-    # then
-    detail(reply, 400)
+    # then: a URL that is not one is a 400, one whose host is not public a 422
+    detail(reply, status)
     assert stored(stack) == before
     assert ok(call(stack, "GET", path)) == {k: v for k, v in webhook.items() if k != "secret"}
 
@@ -641,13 +649,13 @@ def test_the_local_stack_allows_plain_http_to_loopback_only(
     # when / then
     assert created(stack, "http://127.0.0.1:9000/hook")["url"] == "http://127.0.0.1:9000/hook"
     assert created(stack, "http://localhost:9000/hook")["url"] == "http://localhost:9000/hook"
-    for unsafe in (
-        "http://hooks.example.com/x",
-        "http://10.0.0.1/x",
-        "https://169.254.169.254/",
-        "http://127.1/",
+    for unsafe, status in (
+        ("http://hooks.example.com/x", 400),
+        ("http://10.0.0.1/x", 400),
+        ("https://169.254.169.254/", 422),
+        ("http://127.1/", 400),
     ):
-        detail(call(stack, "POST", WEBHOOKS, {"url": unsafe, "events": ["order.created"]}), 400)
+        detail(call(stack, "POST", WEBHOOKS, {"url": unsafe, "events": ["order.created"]}), status)
     assert len(webhook_items(stack)) == 2
 
 
@@ -1114,6 +1122,18 @@ def test_a_window_that_starts_before_1970_holds_todays_events(stack: InProcessAp
     assert ok(recovered, 202)["event_ids"] == []
 
 
+def test_a_window_ending_before_it_starts_finds_nothing(stack: InProcessApi) -> None:
+    webhook = created(stack)
+    pinged(stack, webhook["id"])
+    window = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    listed = call(stack, "GET", query(EVENTS, **window))
+    assert listed.status == 200
+    assert listed.json["data"] == []
+    recovered = call(stack, "POST", f"{WEBHOOKS}/{webhook['id']}/recover", window)
+    assert recovered.status == 202
+    assert recovered.json["event_ids"] == []
+
+
 @pytest.mark.parametrize(
     ("params", "says"),
     [
@@ -1131,18 +1151,6 @@ def test_a_window_that_starts_before_1970_holds_todays_events(stack: InProcessAp
         ({"delivery_success": "True"}, "delivery_success"),
     ],
 )
-def test_a_window_ending_before_it_starts_finds_nothing(stack: InProcessApi) -> None:
-    webhook = created(stack)
-    pinged(stack, webhook["id"])
-    window = {"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
-    listed = call(stack, "GET", query(EVENTS, **window))
-    assert listed.status == 200
-    assert listed.json()["data"] == []
-    recovered = call(stack, "POST", f"{WEBHOOKS}/{webhook['id']}/recover", window)
-    assert recovered.status == 202
-    assert recovered.json()["event_ids"] == []
-
-
 def test_bad_event_filters_are_a_400(stack: InProcessApi, params: dict[str, str], says: str) -> None:
     webhook = created(stack)
     pinged(stack, webhook["id"])

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
@@ -81,12 +89,12 @@ class StorefrontUpdate(_Request):
     visibility: Visibility | SkipJsonSchema[None] = Field(None, json_schema_extra=_no_default)
     status: StorefrontStatus | SkipJsonSchema[None] = Field(None, json_schema_extra=_no_default)
 
-    @model_validator(mode="after")
-    def _not_null(self) -> StorefrontUpdate:
-        for name in ("name", "visibility", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name}: must not be null")
-        return self
+    @field_validator("name", "visibility", "status", mode="after")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # only an explicit null is validated: a field not sent keeps its default
+            raise ValueError("must not be null")
+        return value
 
 
 class Price(_Request):
@@ -135,11 +143,12 @@ class InventoryAdjustment(_Request):
     delta: Annotated[int, Field(ge=-(10**9), le=10**9, json_schema_extra={"not": {"const": 0}}), INTEGRAL]
     reason: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-    @model_validator(mode="after")
-    def _moves(self) -> InventoryAdjustment:
-        if self.delta == 0:
-            raise ValueError("delta: must not be 0")
-        return self
+    @field_validator("delta", mode="after")
+    @classmethod
+    def _moves(cls, delta: int) -> int:
+        if delta == 0:
+            raise ValueError("must not be 0")
+        return delta
 
 
 class OrderLineInput(_Request):
