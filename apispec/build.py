@@ -101,6 +101,18 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/headers/{name}"}
 
 
+@dataclass(frozen=True)
+class Documented:
+    """One operation of the template: its route, its declaration, the method documented, whether it is
+    public (no authorizer) and its operationId."""
+
+    route: ApiRoute
+    operation: Operation
+    method: str
+    public: bool
+    operation_id: str
+
+
 @dataclass
 class Builder:
     api: Api
@@ -138,12 +150,18 @@ class Builder:
 
     # --- operations -------------------------------------------------------------------------------
 
-    def operation(self, route: ApiRoute, method: str, operation: Operation, public: bool) -> dict[str, Any]:
+    def operation(self, documented: Documented) -> dict[str, Any]:
+        route, method, operation, public = (
+            documented.route,
+            documented.method,
+            documented.operation,
+            documented.public,
+        )
         oauth = route.path.startswith("/oauth/")
         if self.api is PARTNER and not public and operation.scope is None:
             raise ValueError(f"{method} {route.path}: a /v1 route needs a scope")
         document: dict[str, Any] = {
-            "operationId": _operation_id(route),
+            "operationId": documented.operation_id,
             "summary": operation.summary,
             "tags": [_tag(route.path)],
         }
@@ -290,11 +308,11 @@ class Builder:
 
     # --- the document -----------------------------------------------------------------------------
 
-    def document(self, routes: Iterable[tuple[ApiRoute, Operation, str, bool]]) -> dict[str, Any]:
+    def document(self, operations: Iterable[Documented]) -> dict[str, Any]:
         paths: dict[str, dict[str, Any]] = {}
-        for route, operation, method, public in routes:
-            paths.setdefault(route.path, {})[method.lower()] = self.operation(
-                route, method, operation, public
+        for documented in operations:
+            paths.setdefault(documented.route.path, {})[documented.method.lower()] = self.operation(
+                documented
             )
         document: dict[str, Any] = {
             "openapi": OPENAPI,
@@ -422,17 +440,14 @@ def _reason(status: int) -> str:
     return {413: "Content Too Large", 422: "Unprocessable Content"}.get(status, HTTPStatus(status).phrase)
 
 
-def _operation_id(route: ApiRoute) -> str:
-    """The function's name (``GetStorefrontFunction``: ``getStorefront``); a function serving several
+def _operation_id(route: ApiRoute, shared: bool) -> str:
+    """The function's name (``GetStorefrontFunction``: ``getStorefront``); a function ``shared`` by several
     routes adds each route's last segment (``partnerDocsOpenapiJson``)."""
     name = route.function.removesuffix("Function")
-    if route.function in _SHARED_FUNCTIONS:
+    if shared:
         last = route.path.rstrip("/").split("/")[-1].strip("{}")
         name += "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", last))
     return name[0].lower() + name[1:]
-
-
-_SHARED_FUNCTIONS: set[str] = set()  # the functions of more than one route (filled by _routes)
 
 
 def _tag(path: str) -> str:
@@ -446,7 +461,7 @@ def _tag(path: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def _routes(local: LocalTemplate, api: Api) -> list[tuple[ApiRoute, Operation, str, bool]]:
+def _routes(local: LocalTemplate, api: Api) -> list[Documented]:
     functions = local.functions()
     found = []
     for route in local.routes():
@@ -455,8 +470,7 @@ def _routes(local: LocalTemplate, api: Api) -> list[tuple[ApiRoute, Operation, s
         module = importlib.import_module(functions[route.function].module)
         if getattr(module, "METHOD_FALLBACK", False):
             continue  # a path's 405 for the methods it has no route for: not an operation
-        if hasattr(module, "OPERATIONS"):
-            _SHARED_FUNCTIONS.add(route.function)
+        shared = hasattr(module, "OPERATIONS")  # one function, several routes
         operation = getattr(module, "OPERATIONS", {}).get(route.path) or getattr(module, "OPERATION", None)
         if not isinstance(operation, Operation):
             raise ValueError(f"{route.function}: its handler module declares no OPERATION for {route.path}")
@@ -464,7 +478,8 @@ def _routes(local: LocalTemplate, api: Api) -> list[tuple[ApiRoute, Operation, s
             ("POST",) if route.method == "ANY" else (route.method,)
         )
         for method in methods:
-            found.append((route, operation, method, route.authorizer is None))
+            public = route.authorizer is None
+            found.append(Documented(route, operation, method, public, _operation_id(route, shared)))
     return found
 
 

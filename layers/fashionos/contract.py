@@ -67,6 +67,18 @@ class Operation:
         return frozenset(param.name for param in self.query)
 
 
+@dataclass(frozen=True, slots=True)
+class SchemaKeywords:
+    """JSON Schema keywords for a TypedDict field (``Annotated[str, SchemaKeywords({...})]``): pydantic's
+    schema generation calls this hook (so the documents show them) without importing pydantic."""
+
+    keywords: Mapping[str, Any]
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        return {**schema, **self.keywords}
+
+
 def id_param(name: str, prefix: str, what: str) -> Param:
     """A path parameter naming one of the caller's objects by its prefixed id (``sf_01H...``)."""
     pattern = f"^{prefix}_{ID_BODY}$"

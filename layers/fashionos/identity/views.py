@@ -8,26 +8,13 @@ import this module at cold start.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
 
+from fashionos.contract import SchemaKeywords as SchemaKeywords
 from fashionos.identity.partner_models import GrantType
 from fashionos.identity.principal import Credential
 
 AuthMethod = Literal["client_secret_basic", "client_secret_post"]
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaKeywords:
-    """JSON Schema keywords for a TypedDict field (``Annotated[str, SchemaKeywords({...})]``): pydantic's
-    schema generation calls this hook (so the documents show them) without this module importing pydantic."""
-
-    keywords: Mapping[str, Any]
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        schema: dict[str, Any] = handler(core_schema)
-        return {**schema, **self.keywords}
 
 
 # --- /v1/me ------------------------------------------------------------------------------------------
