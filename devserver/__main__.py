@@ -88,6 +88,8 @@ Fashion OS API — local stack
   Integration API  {stack.base_url}/api/v1/integration/...
   Partner API      {stack.base_url}/oauth/token, {stack.base_url}/v1/me, /.well-known/jwks.json,
                    {stack.base_url}/.well-known/oauth-authorization-server  (stage: {stack.stage})
+  API reference    {stack.base_url}/docs, {stack.base_url}/openapi.json (Partner API);
+                   {stack.base_url}/api/v1/integration/docs, .../openapi.json (Integration API)
   moto server      {stack.moto.url}
   demo data        {path}  (handshake, user_id, api_key, client_id, client_secret, ...)
 
