@@ -112,8 +112,7 @@ def cached(body: bytes, content_type: str, cache_control: str, event: Mapping[st
     }
     if content_type.startswith("text/html"):
         headers["Content-Security-Policy"] = PAGE_POLICY
-    sent = str((event.get("headers") or {}).get("If-None-Match") or _header(event, "if-none-match"))
-    if etag in (tag.strip() for tag in sent.split(",")):
+    if etag in (tag.strip() for tag in _header(event, "if-none-match").split(",")):
         return {"statusCode": 304, "headers": headers, "body": ""}
     return {"statusCode": 200, "headers": headers, "body": body.decode()}
 
@@ -126,21 +125,26 @@ def operations(base: str) -> dict[str, Operation]:
     """The contract of the documentation routes under ``base`` (``""`` or ``/api/v1/integration``)."""
     asset_param = Param("asset", "A file of the reference page", {"enum": sorted(ASSETS)}, required=True)
     openapi = {"type": "object", "description": "An OpenAPI 3.1 document"}
+    text = {"type": "string"}
+    files = tuple(sorted({media.split(";")[0] for media in ASSETS.values()}))
+    # 304: If-None-Match named the ETag the body has
     return {
         f"{base}/openapi.json": Operation(
-            "This API's OpenAPI 3.1 document", responses={200: Content(("application/json",), openapi)}
+            "This API's OpenAPI 3.1 document",
+            responses={200: Content(("application/json",), openapi), 304: None},
+            etag=True,
         ),
         f"{base}/docs": Operation(
             "The interactive API reference (Swagger UI)",
-            responses={200: Content(("text/html",), {"type": "string"})},
+            responses={200: Content(("text/html",), text), 304: None},
+            etag=True,
         ),
         f"{base}/docs/{{asset}}": Operation(
             "A file of the reference page",
             path=(asset_param,),
-            responses={
-                200: Content(tuple(sorted({t.split(";")[0] for t in ASSETS.values()})), {"type": "string"})
-            },
+            responses={200: Content(files, text), 304: None},
             errors=(RouteNotFound,),
+            etag=True,
         ),
     }
 
