@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from apispec.examples import load as recorded_examples
 from devserver.template import ApiRoute, LocalTemplate, load_template
 from fashionos import errors
 from fashionos.contract import Content, Operation, Page, Param
@@ -117,6 +118,8 @@ class Documented:
 class Builder:
     api: Api
     schemas: dict[str, Any] = field(default_factory=dict)
+    # Real responses of the local stack, by operationId and status (apispec/examples.py records them).
+    examples: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- schemas -----------------------------------------------------------------------------------
 
@@ -194,6 +197,9 @@ class Builder:
         else:
             document["security"] = []
         document["responses"] = self._responses(route, method, operation, public, idempotent, oauth)
+        for status, example in self.examples.get(documented.operation_id, {}).items():
+            for content in document["responses"][status].get("content", {}).values():
+                content["example"] = example
         return document
 
     def _parameter(self, param: Param, where: str) -> dict[str, Any]:
@@ -486,7 +492,8 @@ def _routes(local: LocalTemplate, api: Api) -> list[Documented]:
 def documents() -> dict[str, dict[str, Any]]:
     """Both APIs' documents, by name (``partner``, ``integration``)."""
     local = LocalTemplate(load_template(), "openapi")
-    return {name: Builder(api).document(_routes(local, api)) for name, api in APIS.items()}
+    examples = recorded_examples()
+    return {name: Builder(api, examples=examples).document(_routes(local, api)) for name, api in APIS.items()}
 
 
 def render(document: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from apispec.build import DOCUMENTS_DIR
+from apispec.examples import EXAMPLES, record, render
 from tests.e2e.conftest import DevStack, StackFailed, running_stack
 from tests.fuzz import DOCUMENTS, FUZZ_PARAMETERS, prepare, run
 
@@ -24,6 +25,14 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevSt
             yield stack, prepare(stack, state)
     except StackFailed as failed:
         pytest.fail(str(failed))
+
+
+def test_the_documents_examples_are_what_a_fresh_stack_answers(fuzz_stack: tuple[DevStack, Path]) -> None:
+    # first in this module: the stack is as make dev starts it (the fuzzing below changes it)
+    stack, _ = fuzz_stack
+    assert render(record(stack.base_url, stack.credentials)) == EXAMPLES.read_text(), (
+        "examples out of date: `python -m apispec.examples` against `make dev`, then `make openapi`"
+    )
 
 
 @pytest.mark.parametrize("api", sorted(DOCUMENTS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 
 from apispec.build import DOCUMENTS_DIR, documents, render
@@ -74,3 +75,18 @@ def test_every_v1_operation_names_its_scope_and_answers_problems() -> None:
                 assert content == {
                     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
                 }
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_every_example_is_valid_for_its_response_schema(name: str) -> None:
+    document = GENERATED[name]
+    checked = 0
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            for response in operation["responses"].values():
+                for media in response.get("content", {}).values():
+                    if "example" in media:
+                        root = {**media["schema"], "components": document["components"]}
+                        Draft202012Validator(root, format_checker=FormatChecker()).validate(media["example"])
+                        checked += 1
+    assert checked > 0, f"{name}.json has examples"
