@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal, NotRequired, TypedDict, TypeIs, get_args
 from urllib.parse import parse_qsl, unquote_plus
 
+from fashionos.contract import SchemaKeywords
 from fashionos.errors import (
     DomainError,
     InvalidRequest,
@@ -32,7 +33,7 @@ from fashionos.errors import (
     OAuthUnsupportedGrantType,
     kind_of,
 )
-from fashionos.identity.views import AuthMethod, SchemaKeywords, TokenResponse
+from fashionos.identity.views import AuthMethod, TokenResponse
 from fashionos.jsonbody import MAX_BODY_BYTES, parse_json
 
 GRANT_TYPE: Literal["client_credentials"] = "client_credentials"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, NotRequired, TypedDict
 
-from fashionos.contract import SchemaKeywords as SchemaKeywords
+from fashionos.contract import SchemaKeywords
 from fashionos.identity.partner_models import GrantType
 from fashionos.identity.principal import Credential
 
