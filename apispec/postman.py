@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from apispec import write_or_check
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS_DIR = ROOT / "layers" / "fashionos" / "apidocs"
 OUTPUT_DIR = ROOT / "postman"
@@ -371,20 +373,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR, help="where the collections go")
     args = parser.parse_args(argv)
-    stale = []
-    for api, text in collections().items():
-        path = output_path(args.output_dir, api)
-        if args.check:
-            if not path.exists() or path.read_text() != text:
-                stale.append(str(path))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            print(f"wrote {path} ({sum(1 for _ in _requests(json.loads(text)['item']))} requests)")
-    if stale:
-        print(f"Out of date (run `make postman`): {', '.join(stale)}", file=sys.stderr)
-        return 1
-    return 0
+    files = {
+        output_path(args.output_dir, api): (
+            text,
+            f"{sum(1 for _ in _requests(json.loads(text)['item']))} requests",
+        )
+        for api, text in collections().items()
+    }
+    return write_or_check(files, check=args.check, remake="make postman")
 
 
 if __name__ == "__main__":

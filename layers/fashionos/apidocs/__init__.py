@@ -173,8 +173,10 @@ def docs_entrypoint(
     return proxy.lambda_entrypoint(handle)
 
 
+@cache
 def allowed_methods(api: ApiName, resource: str) -> str:
-    """The methods the API's document gives ``resource`` (a template path), as an ``Allow`` value."""
+    """The methods the API's document gives ``resource`` (a template path), as an ``Allow`` value (read
+    once per container and path: the document does not change under a running function)."""
     methods = json.loads(committed_document(api))["paths"].get(resource, {})
     return ", ".join(sorted(method.upper() for method in methods))
 
