@@ -1,7 +1,8 @@
 """Demo data for a local stack: two users on a small plan, their API keys, one deactivated key; a partner org
-with an OAuth client holding every scope, a client holding only ``profile:read``, and a sandbox key; and the
-org's storefront with two active listings (one without variants, one with two), every sellable sku in
-stock."""
+(linked to the first user: its Dashboard account; approved for AR and AI try-on; with a registered web
+domain) with an OAuth client holding every scope, a client holding only ``profile:read``, and a sandbox key;
+and the org's storefront with two active listings (one without variants, one with two), every sellable sku
+in stock."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
 from fashionos.events.outbox import Outbox
 from fashionos.events.store import EventStore
-from fashionos.identity.partner_models import KNOWN_SCOPES
+from fashionos.identity.partner_models import KNOWN_SCOPES, TRYON_TYPES
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.partners import PartnerService
 from fashionos.integration.handshake import current_handshake
@@ -30,6 +31,7 @@ DEMO_PLAN = "starter"
 # Small enough that the documentation's product example (150 products) shows the plan-limit warning.
 DEMO_LIMITS = PlanLimits(ar_tryons=100, ai_tryons=50, api_calls=1000, products=100)
 DEMO_HANDLE = "@yourbrand"
+DEMO_DOMAIN = "yourbrand.example"  # where its affiliate links may point and try-on sessions return
 LIMITED_SCOPES = frozenset({"profile:read"})
 DEMO_STOREFRONT = StorefrontCreate(
     handle="@yourbrand_shop",
@@ -92,7 +94,7 @@ def seed(
     _, other_api_key = service.create_api_key(other.user_id)
     inactive, inactive_api_key = service.create_api_key(user.user_id)
     service.deactivate_api_key(inactive.key_id)
-    partners = seed_partners(PartnerService(PartnerStore(dynamodb, partner_table)))
+    partners = seed_partners(PartnerService(PartnerStore(dynamodb, partner_table)), user.user_id)
     commerce = (
         seed_commerce(dynamodb, commerce_table, event_table, partners["org_id"])
         if commerce_table is not None and event_table is not None
@@ -111,13 +113,17 @@ def seed(
     }
 
 
-def seed_partners(partners: PartnerService) -> dict[str, Any]:
-    org = partners.create_org(DEMO_HANDLE, twin_active=True)
+def seed_partners(partners: PartnerService, user_id: str) -> dict[str, Any]:
+    """The demo org, as the Dashboard user ``user_id``'s account."""
+    org = partners.create_org(DEMO_HANDLE, twin_active=True, user_id=user_id)
+    partners.set_tryon_types(org.org_id, TRYON_TYPES)
+    partners.add_domain(org.org_id, DEMO_DOMAIN)
     client, client_secret = partners.create_client(org.org_id, KNOWN_SCOPES)
     limited, limited_secret = partners.create_client(org.org_id, LIMITED_SCOPES)
     _, sandbox_api_key = partners.create_sandbox_key(org.org_id, KNOWN_SCOPES)
     return {
         "org_id": org.org_id,
+        "affiliate_domain": DEMO_DOMAIN,
         "client_id": client.client_id,
         "client_secret": client_secret,
         "limited_client_id": limited.client_id,

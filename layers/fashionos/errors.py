@@ -178,6 +178,10 @@ class OrgNotFound(NotFound):
     pass
 
 
+class DomainNotFound(NotFound):
+    pass
+
+
 class ClientNotFound(NotFound):
     pass
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from fashionos.percontainer import per_container
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # Stripe's: a key and its first response are kept 24 hours
+DEFAULT_TRYON_APP_URL = "https://tryon.fashionos.dev/launch"
+DEFAULT_REDIRECT_RATE_LIMIT = 1200  # per client IP and minute
+DEFAULT_CLICK_SHARDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +146,60 @@ class WebhookSettings:
 @per_container
 def webhook_settings() -> WebhookSettings:
     return WebhookSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class TryOnSettings:
+    """What the try-on functions read: their table, the usage table whose counters a session moves, the
+    outbox, and the front end a session launches."""
+
+    tryon_table_name: str
+    usage_table_name: str
+    event_table_name: str
+    app_url: str = DEFAULT_TRYON_APP_URL
+
+    @classmethod
+    def from_env(cls) -> TryOnSettings:
+        env = os.environ
+        return cls(
+            tryon_table_name=env["TRYON_TABLE_NAME"],
+            usage_table_name=env["TABLE_NAME"],
+            event_table_name=env["EVENT_TABLE_NAME"],
+            app_url=env.get("TRYON_APP_URL") or DEFAULT_TRYON_APP_URL,
+        )
+
+
+@per_container
+def tryon_settings() -> TryOnSettings:
+    return TryOnSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class AffiliateSettings:
+    """What the affiliate functions read: their table, the outbox, the redirect's per-IP limit and how many
+    write shards a link's click counters have."""
+
+    affiliate_table_name: str
+    event_table_name: str
+    redirect_rate_limit_per_minute: int = DEFAULT_REDIRECT_RATE_LIMIT
+    click_shards: int = DEFAULT_CLICK_SHARDS
+
+    @classmethod
+    def from_env(cls) -> AffiliateSettings:
+        env = os.environ
+        shards = int(env.get("CLICK_COUNTER_SHARDS") or DEFAULT_CLICK_SHARDS)
+        if not 1 <= shards <= 100:
+            raise ValueError("CLICK_COUNTER_SHARDS must be 1-100")
+        return cls(
+            affiliate_table_name=env["AFFILIATE_TABLE_NAME"],
+            event_table_name=env["EVENT_TABLE_NAME"],
+            redirect_rate_limit_per_minute=int(
+                env.get("REDIRECT_RATE_LIMIT_PER_MINUTE") or DEFAULT_REDIRECT_RATE_LIMIT
+            ),
+            click_shards=shards,
+        )
+
+
+@per_container
+def affiliate_settings() -> AffiliateSettings:
+    return AffiliateSettings.from_env()

@@ -6,7 +6,11 @@
     fashionos-admin deactivate-api-key KEY_ID
     fashionos-admin usage usr_abc123 [--period 2026-11]
     fashionos-admin rotate-handshake [--finish]
-    fashionos-admin create-org --handle @yourbrand [--display-name NAME] [--twin-active]
+    fashionos-admin create-org --handle @yourbrand [--plan starter | --user usr_abc123] \
+        [--display-name NAME] [--twin-active]           # with its Dashboard user: new on --plan, or linked
+    fashionos-admin set-tryon ORG_ID --type AR --type AI  # approve try-on types (none: --type none)
+    fashionos-admin add-domain ORG_ID shop.example       # a domain links and try-on sessions may send to
+    fashionos-admin remove-domain ORG_ID shop.example
     fashionos-admin create-client ORG_ID --scope profile:read --scope products:write [--rate-tier default]
     fashionos-admin rotate-client-secret CLIENT_ID [--grace-seconds 86400]
     fashionos-admin revoke-client CLIENT_ID
@@ -33,13 +37,21 @@ from typing import Any, get_args
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from fashionos.admin.provisioning import DEFAULT_PLAN, provision_org
 from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
 from fashionos.commerce.requests import StorefrontCreate
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
 from fashionos.commerce.views import Visibility
 from fashionos.errors import DomainError
-from fashionos.identity.partner_models import DEFAULT_RATE_TIER, KNOWN_SCOPES, RATE_TIERS, Client
+from fashionos.identity.partner_models import (
+    DEFAULT_RATE_TIER,
+    KNOWN_SCOPES,
+    RATE_TIERS,
+    TRYON_TYPES,
+    Client,
+    Org,
+)
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.partners import PartnerService
 from fashionos.identity.signing_keys import rotate_signing_key
@@ -94,8 +106,10 @@ def parser() -> argparse.ArgumentParser:
     deactivate = commands.add_parser("deactivate-api-key", help="deactivate an API key")
     deactivate.add_argument("key_id", help="the key id printed at creation (or the key itself)")
 
-    usage = commands.add_parser("usage", help="a user's usage for a period, and lifetime")
-    usage.add_argument("user_id")
+    usage = commands.add_parser(
+        "usage", help="a user's (or a partner org's) usage for a period, and lifetime"
+    )
+    usage.add_argument("user_id", help="a Dashboard user id, or a partner org's id (org_...)")
     usage.add_argument("--period", type=_period, help="YYYY-MM, UTC (default: the current month)")
 
     rotate = commands.add_parser(
@@ -107,6 +121,20 @@ def parser() -> argparse.ArgumentParser:
     org.add_argument("--handle", required=True, help="@ followed by 2-30 of a-z 0-9 _")
     org.add_argument("--display-name")
     org.add_argument("--twin-active", action="store_true", help="the org's digital twin is active")
+    account = org.add_mutually_exclusive_group()
+    account.add_argument("--plan", help=f"the new Dashboard user's plan (default {DEFAULT_PLAN})")
+    account.add_argument("--user", dest="user_id", help="link an existing Dashboard user instead")
+
+    tryon = commands.add_parser("set-tryon", help="approve a partner org for try-on types (AR, AI)")
+    tryon.add_argument("org_id")
+    tryon.add_argument(
+        "--type", action="append", required=True, choices=[*sorted(TRYON_TYPES), "none"], dest="types"
+    )
+
+    for name, text in (("add-domain", "register"), ("remove-domain", "unregister")):
+        domain = commands.add_parser(name, help=f"{text} a web domain of a partner org")
+        domain.add_argument("org_id")
+        domain.add_argument("domain")
 
     scopes = sorted(KNOWN_SCOPES)
     client = commands.add_parser("create-client", help="create an OAuth client (its secret is printed once)")
@@ -161,6 +189,10 @@ def _client(client: Client) -> dict[str, Any]:
     }
 
 
+def _org(org: Org) -> dict[str, Any]:
+    return {**asdict(org), "tryon_types": sorted(org.tryon_types)}
+
+
 def run_partner(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     if args.command == "rotate-signing-key":
         kid = rotate_signing_key(stack.secretsmanager(), stack.signing_key_secret)
@@ -173,7 +205,25 @@ def run_partner(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     service = PartnerService(PartnerStore(stack.dynamodb(), stack.partner_table))
     match args.command:
         case "create-org":
-            return asdict(service.create_org(args.handle, args.display_name, args.twin_active))
+            usage = UsageService(UsageStore(stack.dynamodb(), stack.table))
+            org = provision_org(
+                service,
+                usage,
+                args.handle,
+                display_name=args.display_name,
+                twin_active=args.twin_active,
+                plan=args.plan,
+                user_id=args.user_id,
+            )
+            return _org(org)
+        case "set-tryon":
+            return _org(service.set_tryon_types(args.org_id, [t for t in args.types if t != "none"]))
+        case "add-domain":
+            domain, added = service.add_domain(service.get_org(args.org_id).org_id, args.domain)
+            return {**asdict(domain), "added": added}
+        case "remove-domain":
+            service.remove_domain(args.org_id, args.domain)
+            return {"org_id": args.org_id, "domain": args.domain, "removed": True}
         case "create-client":
             record, client_secret = service.create_client(args.org_id, args.scopes, args.rate_tier)
             return {
@@ -237,6 +287,9 @@ COMMERCE_COMMANDS = frozenset({"create-storefront"})
 PARTNER_COMMANDS = frozenset(
     {
         "create-org",
+        "set-tryon",
+        "add-domain",
+        "remove-domain",
         "create-client",
         "rotate-client-secret",
         "revoke-client",
@@ -274,7 +327,11 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
             service.deactivate_api_key(args.key_id)
             return {"key_id": args.key_id, "active": False}
         case "usage":
-            return asdict(service.usage_report(args.user_id, args.period))
+            user_id = args.user_id
+            if user_id.startswith("org_"):
+                partners = PartnerService(PartnerStore(stack.dynamodb(), stack.partner_table))
+                user_id = partners.get_org(user_id).user_id
+            return asdict(service.usage_report(user_id, args.period))
         case "rotate-handshake":
             if args.finish:
                 retire_previous_handshake(stack.secretsmanager(), stack.handshake_secret)

@@ -30,6 +30,9 @@ class NewEvent:
     type: str
     data: Mapping[str, Any]
     target_webhook_id: str | None = None  # a ping goes to this one endpoint, whatever it subscribes to
+    # The one event its object will ever have (an affiliate click, a conversion): sequence 1, and no
+    # sequence counter is read or kept for it.
+    sole: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in ALL_TYPES:

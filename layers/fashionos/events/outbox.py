@@ -87,17 +87,21 @@ class Outbox:
         items: list[TransactWriteItemTypeDef] = []
         for new in events:
             object_id = str(new.data["id"])
-            if object_id not in read:
-                read[object_id] = next_[object_id] = self._store.sequence(org_id, object_id)
-            next_[object_id] += 1
+            if new.sole:
+                sequence = 1
+            else:
+                if object_id not in read:
+                    read[object_id] = next_[object_id] = self._store.sequence(org_id, object_id)
+                next_[object_id] += 1
+                sequence = next_[object_id]
             event_id, created_at = f"evt_{ulid(now)}", rfc3339(now)
             event = Event(
                 event_id=event_id,
                 org_id=org_id,
                 type=new.type,
                 created_at=created_at,
-                sequence=next_[object_id],
-                payload=Event.envelope(event_id, new.type, created_at, next_[object_id], new.data),
+                sequence=sequence,
+                payload=Event.envelope(event_id, new.type, created_at, sequence, new.data),
                 target_webhook_id=new.target_webhook_id,
             )
             recorded.append(event)

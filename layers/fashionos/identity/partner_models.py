@@ -28,6 +28,9 @@ KNOWN_SCOPES: Final = frozenset(SCOPES)
 DEFAULT_RATE_TIER: Final = "default"
 RATE_TIERS: Final[dict[str, int]] = {DEFAULT_RATE_TIER: 100, "burst-1k": 1000, "burst-5k": 5000}
 
+# The try-on types an org may be approved for (the Dashboard's AR and AI try-on counters).
+TRYON_TYPES: Final = frozenset({"AR", "AI"})
+
 GrantType = Literal["client_credentials"]
 GRANT_TYPES: Final[frozenset[GrantType]] = frozenset({"client_credentials"})
 ClientStatus = Literal["active", "revoked"]
@@ -40,6 +43,18 @@ class Org:
     handle: str
     display_name: str | None
     twin_active: bool
+    created_at: str
+    # The try-on types (AR, AI) the org is approved for: POST /v1/tryon/sessions refuses the others.
+    tryon_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A web domain the org registered as its own: affiliate links may point at it (and its subdomains),
+    try-on sessions may return to it."""
+
+    domain: str
+    org_id: str
     created_at: str
 
 

@@ -4,6 +4,8 @@ Items of the partner table (``pk``/``sk``, TTL attribute ``expires_at``):
 - ``ORG#{org_id}`` / ``ORG``: user_id, handle, display_name, twin_active, created_at
 - ``HANDLE#{handle}`` / ``HANDLE``: org_id; exists only to make handles unique (written in one transaction
   with the org, under ``attribute_not_exists``)
+- ``DASHUSER#{user_id}`` / ``DASHUSER``: org_id; one Dashboard user is one org's (written with the org)
+- ``ORG#{org_id}`` / ``DOMAIN#{domain}``: created_at; the org's registered web domains
 - ``CLIENT#{client_id}`` / ``CLIENT``: org_id, secret_hash, previous_secret_hash and
   previous_secret_expires_at (epoch seconds) during a rotation's grace period, scopes, grant_types, status,
   rate_tier, created_at; one GetItem authenticates a client
@@ -22,7 +24,7 @@ from botocore.exceptions import ClientError
 
 from fashionos.aws import condition_failed
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, ClientNotFound, OrgNotFound
-from fashionos.identity.partner_models import Client, ClientStatus, GrantType, Org, SandboxKey
+from fashionos.identity.partner_models import Client, ClientStatus, Domain, GrantType, Org, SandboxKey
 from fashionos.times import rfc3339_now
 
 if TYPE_CHECKING:
@@ -54,6 +56,14 @@ def _org_client_key(org_id: str, client_id: str) -> Key:
     return {"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": f"CLIENT#{client_id}"}}
 
 
+def _dashboard_user_key(user_id: str) -> Key:
+    return {"pk": {"S": f"DASHUSER#{user_id}"}, "sk": {"S": "DASHUSER"}}
+
+
+def _domain_key(org_id: str, domain: str) -> Key:
+    return {"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": f"DOMAIN#{domain}"}}
+
+
 def _sandbox_key_key(key_id: str) -> Key:
     return {"pk": {"S": f"SANDBOXKEY#{key_id}"}, "sk": {"S": "SANDBOXKEY"}}
 
@@ -82,6 +92,7 @@ def _org(item: Item) -> Org:
         display_name=item["display_name"]["S"] if "display_name" in item else None,
         twin_active=item["twin_active"]["BOOL"],
         created_at=item["created_at"]["S"],
+        tryon_types=frozenset(item["tryon_types"]["SS"]) if "tryon_types" in item else frozenset(),
     )
 
 
@@ -123,7 +134,7 @@ class PartnerStore:
 
     # --- orgs --------------------------------------------------------------------------------------
     def create_org(self, org: Org) -> None:
-        """The org and its handle's uniqueness item, both or neither."""
+        """The org, its handle's uniqueness item and its Dashboard user's link, all or none."""
         item: Item = {
             **_org_key(org.org_id),
             "user_id": {"S": org.user_id},
@@ -150,13 +161,22 @@ class PartnerStore:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {**_dashboard_user_key(org.user_id), "org_id": {"S": org.org_id}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
                 ]
             )
         except ClientError as error:
             failed = _cancelled_by_condition(error)
             if failed[:1] == [True]:
                 raise AlreadyExists(f"Org {org.org_id} already exists") from error
-            raise AlreadyExists(f"Handle {org.handle} is taken") from error
+            if failed[1:2] == [True]:
+                raise AlreadyExists(f"Handle {org.handle} is taken") from error
+            raise AlreadyExists(f"Dashboard user {org.user_id} is another org's already") from error
 
     def get_org(self, org_id: str) -> Org | None:
         item = self._get(_org_key(org_id))
@@ -179,6 +199,64 @@ class PartnerStore:
             if condition_failed(error):
                 raise OrgNotFound(f"Org {org_id} not found") from error
             raise
+
+    def set_tryon_types(self, org_id: str, types: frozenset[str]) -> None:
+        update = "SET tryon_types = :types" if types else "REMOVE tryon_types"
+        values: Item = {":types": {"SS": sorted(types)}} if types else {}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_org_key(org_id),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(pk)",
+                **({"ExpressionAttributeValues": values} if values else {}),  # type: ignore[arg-type]
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise OrgNotFound(f"Org {org_id} not found") from error
+            raise
+
+    # --- domains -----------------------------------------------------------------------------------
+    def add_domain(self, domain: Domain) -> bool:
+        """Register ``domain`` for its org; False when it already was (nothing changes)."""
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item={**_domain_key(domain.org_id, domain.domain), "created_at": {"S": domain.created_at}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def remove_domain(self, org_id: str, domain: str) -> bool:
+        """False when the org had no such domain."""
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=_domain_key(org_id, domain),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def domains(self, org_id: str) -> list[Domain]:
+        """The org's domains, in alphabetical order."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"ORG#{org_id}"}, ":prefix": {"S": "DOMAIN#"}},
+        )
+        return [
+            Domain(item["sk"]["S"].removeprefix("DOMAIN#"), org_id, item["created_at"]["S"])
+            for page in pages
+            for item in page.get("Items", [])
+        ]
 
     # --- clients -----------------------------------------------------------------------------------
     def create_client(self, client: Client) -> None:

@@ -17,9 +17,11 @@ import time
 from collections.abc import Iterable
 
 from fashionos import aws
+from fashionos.destinations import normalise_domain
 from fashionos.errors import (
     ApiKeyNotFound,
     ClientNotFound,
+    DomainNotFound,
     InvalidApiKey,
     InvalidClient,
     InvalidRequest,
@@ -30,7 +32,9 @@ from fashionos.identity.partner_models import (
     GRANT_TYPES,
     KNOWN_SCOPES,
     RATE_TIERS,
+    TRYON_TYPES,
     Client,
+    Domain,
     Org,
     SandboxKey,
 )
@@ -97,13 +101,21 @@ class PartnerService:
         self._store = store
 
     # --- orgs --------------------------------------------------------------------------------------
-    def create_org(self, handle: str, display_name: str | None = None, twin_active: bool = False) -> Org:
-        """A new org with its partner user id; the handle must be free (``AlreadyExists`` otherwise)."""
+    def create_org(
+        self,
+        handle: str,
+        display_name: str | None = None,
+        twin_active: bool = False,
+        user_id: str | None = None,
+    ) -> Org:
+        """A new org and the id of its Dashboard user (``user_id``: an existing one to link, else a new
+        ``usr_`` id for the caller to create in the usage table); the handle must be free and the user no
+        other org's (``AlreadyExists`` otherwise)."""
         if display_name is not None and not 1 <= len(display_name.strip()) <= MAX_DISPLAY_NAME_LENGTH:
             raise InvalidRequest(f"A display name is 1-{MAX_DISPLAY_NAME_LENGTH} characters")
         org = Org(
             org_id=prefixed_id("org"),
-            user_id=prefixed_id("usr"),
+            user_id=user_id or prefixed_id("usr"),
             handle=normalise_handle(handle),
             display_name=display_name.strip() if display_name is not None else None,
             twin_active=twin_active,
@@ -126,6 +138,29 @@ class PartnerService:
 
     def set_twin_active(self, org_id: str, active: bool) -> None:
         self._store.set_twin_active(org_id, active)
+
+    def set_tryon_types(self, org_id: str, types: Iterable[str]) -> Org:
+        """Approve the org for these try-on types (AR, AI) and no others."""
+        approved = frozenset(types)
+        unknown = sorted(approved - TRYON_TYPES)
+        if unknown:
+            raise InvalidRequest(f"Unknown try-on types: {', '.join(unknown)}; known: AI, AR")
+        self._store.set_tryon_types(org_id, approved)
+        return self.get_org(org_id)
+
+    # --- domains -----------------------------------------------------------------------------------
+    def add_domain(self, org_id: str, domain: str) -> tuple[Domain, bool]:
+        """Register a web domain for the org; returns it and whether it is new (a repeat changes nothing)."""
+        name = normalise_domain(domain)
+        added = self._store.add_domain(Domain(name, org_id, rfc3339_now()))
+        return next(d for d in self._store.domains(org_id) if d.domain == name), added
+
+    def remove_domain(self, org_id: str, domain: str) -> None:
+        if not self._store.remove_domain(org_id, normalise_domain(domain)):
+            raise DomainNotFound(f"The org has no domain {domain}")
+
+    def domains(self, org_id: str) -> list[Domain]:
+        return self._store.domains(org_id)
 
     # --- OAuth clients -----------------------------------------------------------------------------
     def create_client(

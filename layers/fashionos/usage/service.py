@@ -158,6 +158,12 @@ class UsageService:
         self._require_plan(plan)
         self._store.set_user_plan(user_id, plan)
 
+    def require_user(self, user_id: str) -> None:
+        self._user(user_id)
+
+    def require_plan(self, plan: str) -> None:
+        self._require_plan(plan)
+
     def _require_plan(self, plan: str) -> None:
         if self._store.get_plan(plan) is None:
             raise PlanNotFound(f"Plan {plan} does not exist; create it with set-plan first")
