@@ -192,6 +192,8 @@ class Builder:
             scopes = [operation.scope]
             document["security"] = [{"oauth2": scopes}, {"bearerAuth": scopes}, {"sandboxKey": []}]
             document["x-required-scope"] = operation.scope
+        elif _session_route(route.path):
+            document["security"] = [{"sessionToken": []}]
         elif oauth:
             document["security"] = [{"clientBasic": []}]  # client_secret_basic (or _post: the form's fields)
         else:
@@ -214,7 +216,8 @@ class Builder:
     def _responses(
         self, route: ApiRoute, method: str, operation: Operation, public: bool, idempotent: bool, oauth: bool
     ) -> dict[str, Any]:
-        behind_authorizer = self.api is PARTNER and not public
+        # Counted by a rate limiter: the /v1 routes (per client) and the try-on front end's (per session).
+        behind_authorizer = self.api is PARTNER and (not public or _session_route(route.path))
         responses: dict[str, Any] = {}
         for status, shape in sorted(operation.responses.items()):
             headers = self._headers(behind_authorizer)
@@ -228,7 +231,9 @@ class Builder:
             elif shape is not None:
                 response["content"] = {JSON: {"schema": self.ref(shape)}}
             responses[str(status)] = response
-        for status, described in sorted(self._errors(method, operation, public, idempotent, oauth).items()):
+        session = self.api is PARTNER and _session_route(route.path)
+        errors_ = self._errors(method, operation, public, idempotent, oauth, session)
+        for status, described in sorted(errors_.items()):
             responses[str(status)] = self._error_response(status, described, behind_authorizer, oauth)
         return responses
 
@@ -239,7 +244,13 @@ class Builder:
         return headers
 
     def _errors(
-        self, method: str, operation: Operation, public: bool, idempotent: bool, oauth: bool
+        self,
+        method: str,
+        operation: Operation,
+        public: bool,
+        idempotent: bool,
+        oauth: bool,
+        session: bool = False,
     ) -> dict[int, list[str]]:
         """Each error status the route can answer, with what causes it."""
         causes: dict[int, list[str]] = {}
@@ -263,7 +274,7 @@ class Builder:
             add(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB")
             add(429, "Too many requests from this address: retry after `Retry-After` seconds")
             return causes
-        if operation.query or not public:
+        if operation.query or not public or session:
             add(400, "A query parameter is unknown or invalid")
         if operation.body is not None or (method in ("POST", "PUT", "PATCH") and not public):
             add(400, "The body is not a JSON object of this route's fields (which field is wrong is said)")
@@ -276,6 +287,10 @@ class Builder:
             add(401, "Missing, invalid, expired or revoked credentials")
             add(403, _cause(errors.InsufficientScope))
             add(429, "The client's rate limit is exceeded: retry after `Retry-After` seconds")
+            add(503, "A dependency is unavailable: retry after `Retry-After` seconds")
+        if session:
+            add(401, "Missing, invalid or expired session token, or the session was revoked")
+            add(429, "The session's rate limit is exceeded: retry after `Retry-After` seconds")
             add(503, "A dependency is unavailable: retry after `Retry-After` seconds")
         return causes
 
@@ -389,8 +404,21 @@ _IF_MATCH = {
 }
 
 
+def _session_route(path: str) -> bool:
+    """The try-on front end's routes: authenticated by a session token, not by the authorizer."""
+    return path.startswith("/tryon/")
+
+
 def _partner_security() -> dict[str, Any]:
     return {
+        "sessionToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A try-on session's `session_token` (from POST /v1/tryon/sessions), for the try-on "
+            "front end's /tryon routes only: access tokens are refused there, session tokens everywhere "
+            "else",
+        },
         "oauth2": {
             "type": "oauth2",
             "description": "OAuth 2.0 client credentials (RFC 6749 §4.4): a 1-hour RS256 access token "

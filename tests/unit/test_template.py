@@ -53,6 +53,8 @@ PARTNERS = {"Fn::GetAtt": ["PartnerTable", "Arn"]}
 EVENTS = {"Fn::GetAtt": ["EventTable", "Arn"]}
 QUEUE = {"Fn::GetAtt": ["WebhookDeliveryQueue", "Arn"]}
 COMMERCE = {"Fn::GetAtt": ["CommerceTable", "Arn"]}
+TRYON = {"Fn::GetAtt": ["TryOnTable", "Arn"]}
+USAGE = {"Fn::GetAtt": ["IntegrationTable", "Arn"]}
 GRANTS = {
     # reads, counter updates, idempotency claims in a transaction, the handshake secret
     "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
@@ -218,6 +220,33 @@ GRANTS = {
         "dynamodb:Query": COMMERCE,
         "dynamodb:UpdateItem": PARTNERS,
     },
+    # the org, its domains, the idempotency claim; the listing; the Dashboard user's plan and counters;
+    # the session with its count and event; the signing key
+    "CreateTryOnSessionFunction": {
+        "dynamodb:GetItem": [PARTNERS, USAGE],
+        "dynamodb:Query": [PARTNERS, COMMERCE],
+        "dynamodb:BatchGetItem": COMMERCE,
+        "dynamodb:PutItem": [PARTNERS, TRYON, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, USAGE, EVENTS],
+        **SIGNING_KEYS,
+    },
+    "ListTryOnSessionsFunction": {"dynamodb:Query": TRYON, "dynamodb:UpdateItem": PARTNERS},
+    "GetTryOnSessionFunction": {"dynamodb:GetItem": TRYON, "dynamodb:UpdateItem": PARTNERS},
+    "RevokeTryOnSessionFunction": {
+        "dynamodb:GetItem": [PARTNERS, TRYON],
+        "dynamodb:UpdateItem": [PARTNERS, TRYON],
+    },
+    # the session its token names (verified with the signing keys), its listing
+    "LoadTryOnSessionFunction": {
+        "dynamodb:GetItem": [TRYON, COMMERCE],
+        "dynamodb:UpdateItem": PARTNERS,
+        **SIGNING_KEYS,
+    },
+    "CompleteTryOnSessionFunction": {
+        "dynamodb:GetItem": TRYON,
+        "dynamodb:UpdateItem": [PARTNERS, TRYON],
+        **SIGNING_KEYS,
+    },
     # the org's subscriptions; the queue (reading the stream: SAM's managed role)
     "WebhookFanoutFunction": {"dynamodb:Query": PARTNERS, "sqs:SendMessage": QUEUE},
     # the subscription and its health, the attempt log and delivery states; the event's failed
@@ -248,7 +277,7 @@ def test_functions_get_least_privilege(name: str) -> None:
     assert granted == expected
 
 
-@pytest.mark.parametrize("table", ["IntegrationTable", "PartnerTable"])
+@pytest.mark.parametrize("table", ["IntegrationTable", "PartnerTable", "TryOnTable", "AffiliateTable"])
 def test_table_has_point_in_time_recovery_and_ttl(table: str) -> None:
     props = TEMPLATE["Resources"][table]["Properties"]
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
@@ -343,6 +372,12 @@ def test_partner_endpoints_their_methods_and_authorizers() -> None:
         ("/v1/orders/{order_id}", "GET", "GetOrderFunction", "sandbox"),
         ("/v1/orders/{order_id}/fulfill", "POST", "FulfillOrderFunction", "sandbox"),
         ("/v1/orders/{order_id}/cancel", "POST", "CancelOrderFunction", "sandbox"),
+        ("/v1/tryon/sessions", "POST", "CreateTryOnSessionFunction", "sandbox"),
+        ("/v1/tryon/sessions", "GET", "ListTryOnSessionsFunction", "sandbox"),
+        ("/v1/tryon/sessions/{session_id}", "GET", "GetTryOnSessionFunction", "sandbox"),
+        ("/v1/tryon/sessions/{session_id}/revoke", "POST", "RevokeTryOnSessionFunction", "sandbox"),
+        ("/tryon/v1/session", "GET", "LoadTryOnSessionFunction", None),
+        ("/tryon/v1/session/complete", "POST", "CompleteTryOnSessionFunction", None),
     }
 
 

@@ -372,7 +372,7 @@ def test_a_token_that_is_not_an_access_token_is_refused(
 ) -> None:
     header = {"alg": "RS256", "kid": keys.current.kid} | ({} if typ is None else {"typ": typ})
     token = sign(header, good_claims(), keys.current.private_key)
-    assert refused(verifier, token) == "Not an access token (typ)"
+    assert refused(verifier, token) == "Wrong token type (typ)"
 
 
 @pytest.mark.parametrize("name", ["iss", "sub", "aud", "client_id", "org_id", "scope", "iat", "exp", "jti"])

@@ -248,6 +248,22 @@ class CommerceStore:
         keys = [product_key(storefront_id, product_id) for product_id in dict.fromkeys(product_ids)]
         return {product.product_id: product for product in self._batch_get(keys, _product)}
 
+    def org_product(self, org_id: str, product_id: str) -> Product | None:
+        """The listing ``product_id`` of any of the org's storefronts (another org's is None): the org's
+        storefront ids (one Query, keys only) and their possible items (one BatchGetItem per 100)."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _s(f"ORG#{org_id}"), ":prefix": _s("STOREFRONT#")},
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+        )
+        storefronts = [
+            item["sk"]["S"].removeprefix("STOREFRONT#") for page in pages for item in page.get("Items", [])
+        ]
+        found = self._batch_get([product_key(sf, product_id) for sf in storefronts], _product)
+        return found[0] if found else None
+
     def _batch_get(self, keys: list[Item], convert: Callable[[Item], T]) -> list[T]:
         """Strongly consistent BatchGetItem of ``keys`` (100 a call, unprocessed keys again)."""
         found: list[T] = []

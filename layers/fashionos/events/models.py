@@ -30,6 +30,8 @@ class NewEvent:
     type: str
     data: Mapping[str, Any]
     target_webhook_id: str | None = None  # a ping goes to this one endpoint, whatever it subscribes to
+    # The first event about a new object (a session just created): sequence 1, without reading its counter.
+    first: bool = False
     # The one event its object will ever have (an affiliate click, a conversion): sequence 1, and no
     # sequence counter is read or kept for it.
     sole: bool = False

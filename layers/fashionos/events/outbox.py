@@ -91,7 +91,8 @@ class Outbox:
                 sequence = 1
             else:
                 if object_id not in read:
-                    read[object_id] = next_[object_id] = self._store.sequence(org_id, object_id)
+                    known = 0 if new.first else self._store.sequence(org_id, object_id)
+                    read[object_id] = next_[object_id] = known
                 next_[object_id] += 1
                 sequence = next_[object_id]
             event_id, created_at = f"evt_{ulid(now)}", rfc3339(now)

@@ -73,12 +73,19 @@ def event_window(since: str | None, until: str | None, now: float) -> tuple[str,
     """The first and last possible ids of the events created in ``[since, until]`` (RFC 3339 date-times;
     by default the 30 days kept, up to now); None when no event kept can be in it (an empty window
     included: ``since`` after ``until`` finds nothing, as Stripe's ``created`` range does)."""
-    start = _epoch("since", since, default=now - RETENTION_SECONDS)
+    return id_window("evt", since, until, oldest=now - RETENTION_SECONDS, now=now)
+
+
+def id_window(
+    prefix: str, since: str | None, until: str | None, *, oldest: float, now: float
+) -> tuple[str, str] | None:
+    """The first and last possible ``prefix_`` ids (ULIDs) of objects created in ``[since, until]``
+    (RFC 3339 date-times; by default ``oldest`` up to now); None when the window is empty."""
+    start = max(_epoch("since", since, default=oldest), oldest, 0)  # nothing older is kept, nor before 1970
     end = _epoch("until", until, default=now)
-    start = max(start, now - RETENTION_SECONDS)  # nothing older is kept (nor before 1970, for ULIDs)
     if start > end:
         return None
-    return f"evt_{ulid_bound(start, upper=False)}", f"evt_{ulid_bound(end, upper=True)}"
+    return f"{prefix}_{ulid_bound(start, upper=False)}", f"{prefix}_{ulid_bound(end, upper=True)}"
 
 
 def _epoch(name: str, value: str | None, *, default: float) -> float:

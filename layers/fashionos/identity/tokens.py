@@ -90,10 +90,13 @@ class TokenIssuer:
             "exp": issued_at + self._lifetime,
             "jti": ulid(issued_at),
         }
-        key = self._keys.current
-        headers = {"typ": TOKEN_TYPE, "kid": key.kid}
-        token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)
-        return token, self._lifetime
+        return sign(self._keys, claims, TOKEN_TYPE), self._lifetime
+
+
+def sign(keys: SigningKeys, claims: dict[str, Any], typ: str) -> str:
+    """``claims`` as an RS256 JWT of type ``typ``, signed with the current key."""
+    key = keys.current
+    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"typ": typ, "kid": key.kid})
 
 
 def _unverified_header(token: str) -> dict[str, Any]:
@@ -110,8 +113,14 @@ def _unverified_header(token: str) -> dict[str, Any]:
     return header
 
 
-class TokenVerifier:
-    """Verifies access tokens against the in-memory public keys; RS256 only, nothing fetched per call."""
+class JwtVerifier:
+    """Verifies our JWTs of one type against the in-memory public keys; RS256 only, nothing fetched per
+    call. A subclass states its type (``typ``), its required claims and which of them are non-empty
+    strings: a token of another type is refused even though the same keys signed it."""
+
+    accepted_types: frozenset[str] = _ACCEPTED_TYPES
+    required_claims: tuple[str, ...] = REQUIRED_CLAIMS
+    string_claims: tuple[str, ...] = _NONEMPTY_STRING_CLAIMS
 
     def __init__(self, issuer: str, audience: str, keys: SigningKeys, leeway: int = 30) -> None:
         self._issuer = issuer
@@ -119,21 +128,14 @@ class TokenVerifier:
         self._keys = keys
         self._leeway = leeway
 
-    def verify(self, token: str, now: float | None = None) -> AccessToken:
+    def claims(self, token: str, now: float | None = None) -> dict[str, Any]:
+        """The verified claims of ``token``, or ``InvalidToken``."""
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("Malformed token")
         public_key = self._key_for(_unverified_header(token))
         claims = self._decode(token, public_key)
         self._check_times(claims, time.time() if now is None else now)
-        return AccessToken(
-            sub=claims["sub"],
-            client_id=claims["client_id"],
-            org_id=claims["org_id"],
-            scopes=frozenset(claims["scope"].split()),
-            jti=claims["jti"],
-            exp=claims["exp"],
-            iat=claims["iat"],
-        )
+        return claims
 
     def _key_for(self, header: dict[str, Any]) -> rsa.RSAPublicKey:
         if header.get("alg") != ALGORITHM:
@@ -141,8 +143,8 @@ class TokenVerifier:
         if not header.keys() <= _ALLOWED_HEADERS:
             raise InvalidToken("Unexpected header parameter")
         typ = header.get("typ")
-        if not isinstance(typ, str) or typ.lower() not in _ACCEPTED_TYPES:
-            raise InvalidToken("Not an access token (typ)")
+        if not isinstance(typ, str) or typ.lower() not in self.accepted_types:
+            raise InvalidToken("Wrong token type (typ)")
         kid = header.get("kid")
         if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
             raise InvalidToken("Invalid key id")
@@ -161,7 +163,7 @@ class TokenVerifier:
                 issuer=self._issuer,
                 # Times are checked by _check_times: PyJWT reads the clock itself and takes "123" for 123.
                 options={
-                    "require": list(REQUIRED_CLAIMS),
+                    "require": list(self.required_claims),
                     "strict_aud": True,
                     "verify_exp": False,
                     "verify_nbf": False,
@@ -178,8 +180,7 @@ class TokenVerifier:
             raise InvalidToken("Wrong issuer") from None
         except jwt.PyJWTError:
             raise InvalidToken("Malformed token") from None
-        strings = all(isinstance(claims[name], str) and claims[name] for name in _NONEMPTY_STRING_CLAIMS)
-        if not strings or not isinstance(claims["scope"], str):
+        if not all(isinstance(claims[name], str) and claims[name] for name in self.string_claims):
             raise InvalidToken("Malformed claims")
         return claims
 
@@ -192,3 +193,21 @@ class TokenVerifier:
             raise InvalidToken("Token expired")
         if times["iat"] > now + self._leeway or times.get("nbf", 0) > now + self._leeway:
             raise InvalidToken("Token not yet valid")
+
+
+class TokenVerifier(JwtVerifier):
+    """Verifies access tokens (``at+jwt``)."""
+
+    def verify(self, token: str, now: float | None = None) -> AccessToken:
+        claims = self.claims(token, now)
+        if not isinstance(claims["scope"], str):
+            raise InvalidToken("Malformed claims")
+        return AccessToken(
+            sub=claims["sub"],
+            client_id=claims["client_id"],
+            org_id=claims["org_id"],
+            scopes=frozenset(claims["scope"].split()),
+            jti=claims["jti"],
+            exp=claims["exp"],
+            iat=claims["iat"],
+        )

@@ -61,6 +61,7 @@ PROBLEM_TYPES = "https://docs.fashionos.dev/problems/"
 NOT_READY_RETRY_AFTER = "30"
 Model = TypeVar("Model", bound="BaseModel")
 T = TypeVar("T")
+C = TypeVar("C")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 LIMIT = Param(
@@ -414,6 +415,42 @@ def api_entrypoint(endpoint: Endpoint, operation: Operation) -> proxy.LambdaHand
                 response = endpoint(request)
             else:
                 response = _idempotently(endpoint, replace(request, idempotency=key), key)
+            return _proxy_response(response.status, {**response.headers, **limits}, response.body, request_id)
+        except DomainError as error:
+            return _error_response(error, request_id, limits)
+        except Exception:
+            logger.exception("Unhandled error")
+            return _problem(500, "Internal Server Error", None, request_id, headers=limits)
+
+    return proxy.lambda_entrypoint(handle)
+
+
+def bearer_entrypoint(
+    endpoint: Callable[[PartnerRequest, C], Response],
+    authenticate: Callable[[PartnerRequest], tuple[C, str]],
+    operation: Operation,
+    requests_per_minute: int,
+) -> proxy.LambdaHandler:
+    """The Lambda handler of a route outside ``/v1`` whose callers hold a bearer token of another kind (the
+    try-on front end's session token): ``authenticate`` verifies the request's ``Authorization``
+    (``InvalidToken``: 401) and names the caller and its rate-limit bucket; then it runs as a ``/v1`` route
+    does, without scopes."""
+    query = operation.query_names
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        request_id = proxy.request_id(event)
+        limits: dict[str, str] = {}
+        try:
+            request = _request(event, request_id)
+            caller, bucket = authenticate(request)
+            window = rate_limiter().count(bucket, requests_per_minute)
+            limits = rate_limit_headers(window, "session")
+            if window.exceeded:
+                raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
+            unknown = sorted(set(request.query) - set(query))
+            if unknown:
+                raise InvalidRequest(f"Unknown query parameter: {unknown[0]}")
+            response = endpoint(request, caller)
             return _proxy_response(response.status, {**response.headers, **limits}, response.body, request_id)
         except DomainError as error:
             return _error_response(error, request_id, limits)

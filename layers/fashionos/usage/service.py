@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -39,6 +41,9 @@ from fashionos.usage.models import (
 )
 from fashionos.usage.store import UsageStore
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import UpdateTypeDef
+
 USAGE_LIMIT_EXCEEDED = "Usage limit exceeded for this period"
 PRODUCT_LIMIT_EXCEEDED = "Product limit exceeded for current plan"
 
@@ -51,6 +56,12 @@ _METRIC_NAMES: dict[Counter, str] = {
     "ai_tryons": "AiTryons",
     "api_calls": "ApiKeyCalls",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Metering:
+    update: UpdateTypeDef
+    warnings: list[str]
 
 
 def current_period(now: datetime | None = None) -> str:
@@ -104,6 +115,24 @@ class UsageService:
             replayed=bool(claim and claim.applied),
         )
         return UsageResult(warnings=[USAGE_LIMIT_EXCEEDED] if exceeded else [])
+
+    # --- metering inside another area's transaction (try-on sessions) -----------------------------
+    def meter(self, user_id: str, counter: Counter, count: int = 1) -> Metering:
+        """What counting ``count`` on the user's ``counter`` writes (in the caller's transaction, with the
+        change it meters) and the warnings it earns, exactly as ``increase-tryon-usage-count`` would. Under
+        a limit not yet reached, the write is a compare-and-set on the counter as read (the caller retries
+        on its condition failing), so the one request that crosses the limit, and each after it, warn."""
+        user = self._user(user_id)
+        period = current_period()
+        limit = getattr(self._limits(user), counter)
+        increments: dict[str, int] = {counter: count}
+        if limit is None:
+            return Metering(self._store.usage_update(user_id, period, increments), [])
+        current = self._store.get_period_counters(user_id, period).get(counter, 0)
+        if current >= limit:  # counters only grow: this one is over whatever happens meanwhile
+            return Metering(self._store.usage_update(user_id, period, increments), [USAGE_LIMIT_EXCEEDED])
+        update = self._store.usage_update(user_id, period, increments, expected={str(counter): current})
+        return Metering(update, [USAGE_LIMIT_EXCEEDED] if current + count > limit else [])
 
     def _caller(self, user_id: str | None, api_key: str | None) -> tuple[User, ApiKey | None]:
         """The user a request counts for, and the key it names. A key decides the owner; a user_id given

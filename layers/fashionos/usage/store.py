@@ -104,6 +104,18 @@ class UsageStore:
 
         Every counter a request moves lives in one item, so one ``UpdateItem ADD`` moves all or none.
         """
+        update = self.usage_update(user_id, period, increments)
+        if claim is None:
+            return _numbers(self._db.update_item(**update, ReturnValues="UPDATED_NEW")["Attributes"])
+        # A transaction returns no values: read the counters back (strongly consistent) after it.
+        claim.transact([{"Update": update}])
+        return self.get_period_counters(user_id, period)
+
+    def usage_update(
+        self, user_id: str, period: str, increments: dict[str, int], *, expected: dict[str, int] | None = None
+    ) -> UpdateTypeDef:
+        """``ADD`` of ``increments`` to the user's counters for ``period`` (for a transaction); with
+        ``expected``, only if those counters still hold these values (a compare-and-set)."""
         names = {f"#c{i}": name for i, name in enumerate(increments)}
         update: UpdateTypeDef = {
             "TableName": self._table,
@@ -112,11 +124,15 @@ class UsageStore:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": {f":v{i}": {"N": str(v)} for i, v in enumerate(increments.values())},
         }
-        if claim is None:
-            return _numbers(self._db.update_item(**update, ReturnValues="UPDATED_NEW")["Attributes"])
-        # A transaction returns no values: read the counters back (strongly consistent) after it.
-        claim.transact([{"Update": update}])
-        return self.get_period_counters(user_id, period)
+        if expected:
+            conditions = []
+            for i, (name, value) in enumerate(expected.items()):
+                names[f"#e{i}"] = name
+                update["ExpressionAttributeValues"][f":e{i}"] = {"N": str(value)}  # type: ignore[index]
+                unset = f"attribute_not_exists(#e{i}) OR " if value == 0 else ""
+                conditions.append(f"({unset}#e{i} = :e{i})")
+            update["ConditionExpression"] = " AND ".join(conditions)
+        return update
 
     def set_product_count(self, user_id: str, value: int, claim: IdempotencyClaim | None) -> None:
         update: UpdateTypeDef = {
