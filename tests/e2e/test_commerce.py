@@ -154,7 +154,12 @@ def wait_for(condition: Callable[[], bool], state: Callable[[], Any]) -> None:
 
 @pytest.fixture
 def partner(stack: DevStack) -> Partner:
-    org = stack.admin("create-org", "--handle", f"@e2e_{suffix(12)}", "--twin-active")
+    return partner_of(stack)
+
+
+def partner_of(stack: DevStack, *create_org: str) -> Partner:
+    """A new org (``create-org`` with these options too) and its client with every scope, burst-5k."""
+    org = stack.admin("create-org", "--handle", f"@e2e_{suffix(12)}", "--twin-active", *create_org)
     scopes = [arg for scope in sorted(KNOWN_SCOPES) for arg in ("--scope", scope)]
     client = stack.admin("create-client", org["org_id"], *scopes, "--rate-tier", "burst-5k")
     with http() as session:

@@ -77,3 +77,43 @@ def test_rotate_the_signing_key_keeps_old_tokens_verifiable(stack: InProcessApi,
     # and new tokens are signed with the new key
     new = form(stack, GRANT, basic(stack.demo["client_id"], stack.demo["client_secret"])).json["access_token"]
     assert jwt.get_unverified_header(new)["kid"] == rotated["kid"]
+
+
+def test_an_org_is_one_account_with_its_dashboard_user(stack: InProcessApi, admin: Any) -> None:
+    """create-org makes the Dashboard user /v1/me shows as id, on a plan, or links an existing one."""
+    code, org = admin("create-org", "--handle", "@new_brand", "--plan", "starter")
+    assert code == 0
+    assert org["user_id"].startswith("usr_")
+    code, report = admin("usage", org["user_id"])
+    assert (code, report["plan"]["name"]) == (0, "starter")
+    assert admin("usage", org["org_id"])[1] == report  # an org's id names its account too
+
+    code, linked = admin("create-org", "--handle", "@linked", "--user", stack.demo["other_user_id"])
+    assert (code, linked["user_id"]) == (0, stack.demo["other_user_id"])
+    code, error = admin("create-org", "--handle", "@twice", "--user", stack.demo["other_user_id"])
+    assert code == 1
+    assert "another org's" in error
+    code, error = admin("create-org", "--handle", "@ghost", "--user", "usr_nobody")
+    assert code == 1
+    assert "not found" in error.lower()
+    code, error = admin("create-org", "--handle", "@planless", "--plan", "gold")
+    assert code == 1
+    assert "gold" in error
+    for handle in ("@twice", "@ghost", "@planless"):  # nothing was written for the refused ones
+        assert admin("create-org", "--handle", handle)[0] == 0
+
+
+def test_approve_try_on_types_and_register_domains(stack: InProcessApi, admin: Any) -> None:
+    org_id = stack.demo["org_id"]
+    code, org = admin("set-tryon", org_id, "--type", "AR")
+    assert (code, org["tryon_types"]) == (0, ["AR"])
+    assert admin("set-tryon", org_id, "--type", "none")[1]["tryon_types"] == []
+    code, domain = admin("add-domain", org_id, "Shop.Example.")
+    assert (code, domain["domain"], domain["added"]) == (0, "shop.example", True)
+    assert admin("add-domain", org_id, "shop.example")[1]["added"] is False
+    assert {d.domain for d in stack.partners().domains(org_id)} >= {"shop.example"}
+    code, error = admin("add-domain", org_id, "localhost")
+    assert code == 1
+    assert "domain" in error
+    assert admin("remove-domain", org_id, "shop.example")[0] == 0
+    assert admin("remove-domain", org_id, "shop.example")[0] == 1

@@ -89,7 +89,11 @@ def test_a_session_is_metered_tokened_and_announced(stack: InProcessApi, product
     )
     assert SESSION_ID.fullmatch(session["id"])
     assert session["status"] == "active"
-    assert (session["type"], session["product_id"], session["variant_sku"]) == ("AI", product["id"], "DRESS-M")
+    assert (session["type"], session["product_id"], session["variant_sku"]) == (
+        "AI",
+        product["id"],
+        "DRESS-M",
+    )
     assert session["return_url"] == f"https://{DOMAIN}/dress?x=1"
     assert "warnings" not in session
     assert ai_tryons(stack) == before + 1
@@ -97,12 +101,16 @@ def test_a_session_is_metered_tokened_and_announced(stack: InProcessApi, product
     token = session["session_token"]
     header = jwt.get_unverified_header(token)
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert header["typ"] == "tryon+jwt" and header["alg"] == "RS256"
-    assert claims["aud"] == "tryon" and claims["sub"] == session["id"]
-    assert claims["org_id"] == stack.demo["org_id"] and claims["product_id"] == product["id"]
+    assert header["typ"] == "tryon+jwt"
+    assert header["alg"] == "RS256"
+    assert claims["aud"] == "tryon"
+    assert claims["sub"] == session["id"]
+    assert claims["org_id"] == stack.demo["org_id"]
+    assert claims["product_id"] == product["id"]
     assert claims["exp"] - claims["iat"] == 15 * 60
     launch = urlsplit(session["launch_url"])
-    assert launch.query == "" and launch.fragment == f"session_token={token}"  # never in the query
+    assert launch.query == ""
+    assert launch.fragment == f"session_token={token}"
 
     events = ok(call(stack, "GET", "/v1/events?type=tryon.session.created"))["data"]
     assert [e["data"] for e in events] == [
@@ -119,7 +127,8 @@ def test_a_retry_with_the_same_key_creates_one_session_and_counts_once(
     first = call(stack, "POST", SESSIONS, body, **{"Idempotency-Key": "tryon-1"})
     again = call(stack, "POST", SESSIONS, body, **{"Idempotency-Key": "tryon-1"})
     assert (first.status, again.status) == (201, 201)
-    assert again.json == first.json and again.header("Idempotent-Replayed") == "true"
+    assert again.json == first.json
+    assert again.header("Idempotent-Replayed") == "true"
     assert ai_tryons(stack) == before + 1
     assert len(ok(call(stack, "GET", SESSIONS))["data"]) == 1
 
@@ -164,7 +173,9 @@ def test_a_bad_request_is_refused_and_writes_nothing(
     stack: InProcessApi, product: dict[str, Any], fields: dict[str, Any], status: int, named: str
 ) -> None:
     before = ai_tryons(stack)
-    body = problem(call(stack, "POST", SESSIONS, {"product_id": product["id"], "type": "AI", **fields}), status)
+    body = problem(
+        call(stack, "POST", SESSIONS, {"product_id": product["id"], "type": "AI", **fields}), status
+    )
     assert named in body["detail"]
     assert ai_tryons(stack) == before
     assert ok(call(stack, "GET", SESSIONS))["data"] == []
@@ -198,7 +209,8 @@ def test_the_front_end_loads_and_ends_a_session_once(stack: InProcessApi, produc
     }
     assert loaded["product"]["title"] == "Silk dress"
     assert loaded["product"]["images"] == ["https://cdn.yourbrand.example/dress.jpg"]
-    assert loaded["variant"]["sku"] == "DRESS-S" and loaded["variant"]["size"] == "S"
+    assert loaded["variant"]["sku"] == "DRESS-S"
+    assert loaded["variant"]["size"] == "S"
 
     ended = ok(front_end(stack, "POST", COMPLETE, token, {"outcome": "completed", "duration_ms": 41000}))
     assert (ended["status"], ended["duration_ms"]) == ("completed", 41000)
@@ -240,7 +252,9 @@ def test_tokens_are_not_interchangeable(stack: InProcessApi, product: dict[str, 
     """A session token opens no /v1 route; an access token opens no try-on route."""
     session = start(stack, product)
     for path in ("/v1/me", SESSIONS, f"{SESSIONS}/{session['id']}"):
-        reply = stack.call(path, method="GET", headers={"Authorization": f"Bearer {session['session_token']}"})
+        reply = stack.call(
+            path, method="GET", headers={"Authorization": f"Bearer {session['session_token']}"}
+        )
         assert reply.status == 401, path
     access = token_with_basic(stack).json["access_token"]
     assert stack.call("/v1/me", method="GET", headers={"Authorization": f"Bearer {access}"}).status == 200
@@ -267,9 +281,11 @@ def test_sessions_are_listed_newest_first_with_filters_and_pages(
     first, second, third = (start(stack, product) for _ in range(3))
     ok(call(stack, "POST", f"{SESSIONS}/{second['id']}/revoke"))
     page = ok(call(stack, "GET", f"{SESSIONS}?limit=2"))
-    assert [s["id"] for s in page["data"]] == [third["id"], second["id"]] and page["has_more"]
+    assert [s["id"] for s in page["data"]] == [third["id"], second["id"]]
+    assert page["has_more"]
     rest = ok(call(stack, "GET", f"{SESSIONS}?limit=2&cursor={page['next_cursor']}"))
-    assert [s["id"] for s in rest["data"]] == [first["id"]] and not rest["has_more"]
+    assert [s["id"] for s in rest["data"]] == [first["id"]]
+    assert not rest["has_more"]
     revoked = ok(call(stack, "GET", f"{SESSIONS}?status=revoked"))["data"]
     assert [s["id"] for s in revoked] == [second["id"]]
     by_product = ok(call(stack, "GET", f"{SESSIONS}?product_id={product['id']}&status=active"))["data"]
