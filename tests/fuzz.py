@@ -54,7 +54,14 @@ def prepare(stack: DevStack, directory: Path) -> Path:
         clients[scope] = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
     path = directory / "fuzz-credentials.json"
     path.write_text(
-        json.dumps({"base_url": stack.base_url, "handshake": stack.handshake, "clients": clients})
+        json.dumps(
+            {
+                "base_url": stack.base_url,
+                "handshake": stack.handshake,
+                "clients": clients,
+                "product_id": stack.credentials["product_id"],  # an active demo listing: try-on sessions
+            }
+        )
     )
     return path
 

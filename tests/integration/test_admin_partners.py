@@ -108,7 +108,7 @@ def test_approve_try_on_types_and_register_domains(stack: InProcessApi, admin: A
     code, org = admin("set-tryon", org_id, "--type", "AR")
     assert (code, org["tryon_types"]) == (0, ["AR"])
     assert admin("set-tryon", org_id, "--type", "none")[1]["tryon_types"] == []
-    code, domain = admin("add-domain", org_id, "Shop.Example.")
+    code, domain = admin("add-domain", org_id, "Shop.Example")
     assert (code, domain["domain"], domain["added"]) == (0, "shop.example", True)
     assert admin("add-domain", org_id, "shop.example")[1]["added"] is False
     assert {d.domain for d in stack.partners().domains(org_id)} >= {"shop.example"}
