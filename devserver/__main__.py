@@ -111,6 +111,17 @@ Commerce (the demo storefront, two active listings, every sku in stock):
   curl -H "Authorization: Bearer $TOKEN" {stack.base_url}/v1/storefronts/{storefront}
   curl -H "Authorization: Bearer $TOKEN" "{stack.base_url}/v1/inventory?storefrontId={storefront}"
 
+Try-on (the demo org is approved for AR and AI; each session counts on {credentials["user_id"]}):
+  curl -X POST {stack.base_url}/v1/tryon/sessions -H "Authorization: Bearer $TOKEN" \\
+    -H "Content-Type: application/json" -d '{{"product_id": "{credentials["product_id"]}", "type": "AR"}}'
+  curl -H "Authorization: Bearer <session_token>" {stack.base_url}/tryon/v1/session
+
+Affiliate links (to https://{credentials["affiliate_domain"]}/..., the demo org's registered domain):
+  curl -X POST {stack.base_url}/v1/affiliates/links -H "Authorization: Bearer $TOKEN" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"destination_url": "https://{credentials["affiliate_domain"]}/tee", "utm": {{"source": "ig"}}}}'
+  curl -i {stack.base_url}/r/<code>            # 302 to the destination, the click counted
+
 Webhooks (local receivers on http://127.0.0.1 too; attempts after {schedule} s):
   curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \\
     -H "Content-Type: application/json" \\
