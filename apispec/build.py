@@ -81,6 +81,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     "X-RateLimit-Reset": _header("When the window resets, in epoch seconds", {"type": "integer"}),
     "Retry-After": _header("Seconds to wait before retrying", {"type": "integer"}),
     "ETag": _header("The object's version: send it as If-Match to change the object"),
+    "Location": _header("Where the redirect goes"),
     "Idempotent-Replayed": _header(
         "`true` when this is the stored response of an earlier request with the same Idempotency-Key",
         {"const": "true"},
@@ -225,6 +226,10 @@ class Builder:
                 headers["ETag"] = _ref("ETag")
             if idempotent:
                 headers["Idempotent-Replayed"] = _ref("Idempotent-Replayed")
+            if 300 <= status < 400:
+                headers["Location"] = _ref("Location")
+            if status == 429:
+                headers["Retry-After"] = _ref("Retry-After")
             response: dict[str, Any] = {"description": _reason(status), "headers": headers}
             if isinstance(shape, Content):
                 response["content"] = {media: {"schema": dict(shape.schema)} for media in shape.media_types}
@@ -415,9 +420,9 @@ def _partner_security() -> dict[str, Any]:
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "A try-on session's `session_token` (from POST /v1/tryon/sessions), for the try-on "
-            "front end's /tryon routes only: access tokens are refused there, session tokens everywhere "
-            "else",
+            "description": "A try-on session's `session_token` (from POST /v1/tryon/sessions), for the "
+            "try-on front end's /tryon routes only: access tokens are refused there, session tokens "
+            "everywhere else",
         },
         "oauth2": {
             "type": "oauth2",
@@ -476,11 +481,14 @@ def _reason(status: int) -> str:
 
 def _operation_id(route: ApiRoute, shared: bool) -> str:
     """The function's name (``GetStorefrontFunction``: ``getStorefront``); a function ``shared`` by several
-    routes adds each route's last segment (``partnerDocsOpenapiJson``)."""
+    routes adds each route's last segment (``partnerDocsOpenapiJson``); a HEAD route, which shares its
+    GET's function, adds ``Head``."""
     name = route.function.removesuffix("Function")
     if shared:
         last = route.path.rstrip("/").split("/")[-1].strip("{}")
         name += "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", last))
+    if route.method == "HEAD":
+        name += "Head"
     return name[0].lower() + name[1:]
 
 
@@ -492,6 +500,8 @@ def _tag(path: str) -> str:
         return "oauth"
     if parts[0] in ("openapi.json", "docs"):
         return "docs"
+    if parts[0] == "r":  # the affiliate links' short URLs
+        return "affiliates"
     return parts[1] if len(parts) > 1 else parts[0]
 
 

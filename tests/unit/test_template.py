@@ -55,6 +55,7 @@ QUEUE = {"Fn::GetAtt": ["WebhookDeliveryQueue", "Arn"]}
 COMMERCE = {"Fn::GetAtt": ["CommerceTable", "Arn"]}
 TRYON = {"Fn::GetAtt": ["TryOnTable", "Arn"]}
 USAGE = {"Fn::GetAtt": ["IntegrationTable", "Arn"]}
+AFFILIATES = {"Fn::GetAtt": ["AffiliateTable", "Arn"]}
 GRANTS = {
     # reads, counter updates, idempotency claims in a transaction, the handshake secret
     "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
@@ -197,11 +198,12 @@ GRANTS = {
         "dynamodb:Query": COMMERCE,
         "dynamodb:UpdateItem": PARTNERS,
     },
+    # with an affiliate click: the click (GetItem), its conversion and a counter shard in the transaction
     "CreateOrderFunction": {
-        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:GetItem": [PARTNERS, COMMERCE, EVENTS, AFFILIATES],
         "dynamodb:BatchGetItem": COMMERCE,
-        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS],
-        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS],
+        "dynamodb:PutItem": [PARTNERS, COMMERCE, EVENTS, AFFILIATES],
+        "dynamodb:UpdateItem": [PARTNERS, COMMERCE, EVENTS, AFFILIATES],
         "dynamodb:ConditionCheckItem": COMMERCE,  # the storefront is still active
     },
     "FulfillOrderFunction": {
@@ -246,6 +248,49 @@ GRANTS = {
         "dynamodb:GetItem": TRYON,
         "dynamodb:UpdateItem": [PARTNERS, TRYON],
         **SIGNING_KEYS,
+    },
+    # Affiliates: domains are the partner table's (PutItem, Query); links, clicks, conversions and counter
+    # shards the affiliate table's; clicks and conversions emit one event each, with no sequence counter
+    # (PutItem on the event table only).
+    "AddAffiliateDomainFunction": {
+        "dynamodb:GetItem": PARTNERS,  # an Idempotency-Key's record (a repeat changes nothing: none stored)
+        "dynamodb:PutItem": PARTNERS,
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:Query": PARTNERS,
+    },
+    "ListAffiliateDomainsFunction": {"dynamodb:UpdateItem": PARTNERS, "dynamodb:Query": PARTNERS},
+    # the org's domains, its storefronts and the listing, the link and its code's record
+    "CreateAffiliateLinkFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": [PARTNERS, AFFILIATES],
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:Query": [PARTNERS, COMMERCE],
+        "dynamodb:BatchGetItem": COMMERCE,
+    },
+    "ListAffiliateLinksFunction": {"dynamodb:UpdateItem": PARTNERS, "dynamodb:Query": AFFILIATES},
+    "GetAffiliateLinkFunction": {
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:GetItem": AFFILIATES,
+        "dynamodb:Query": AFFILIATES,
+    },
+    # the link (UpdateItem, versioned), its code's record made again (PutItem), its stats (Query)
+    "UpdateAffiliateLinkFunction": {
+        "dynamodb:UpdateItem": [PARTNERS, AFFILIATES],
+        "dynamodb:GetItem": AFFILIATES,
+        "dynamodb:PutItem": AFFILIATES,
+        "dynamodb:Query": AFFILIATES,
+    },
+    "CreateAffiliateConversionFunction": {
+        "dynamodb:GetItem": [PARTNERS, AFFILIATES],
+        "dynamodb:PutItem": [PARTNERS, AFFILIATES, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, AFFILIATES],
+    },
+    # public: the per-IP window, the code's record, the day's salt, the visitor marker, the click with its
+    # counter shard and its event; never the partner table
+    "AffiliateRedirectFunction": {
+        "dynamodb:GetItem": AFFILIATES,
+        "dynamodb:PutItem": [AFFILIATES, EVENTS],
+        "dynamodb:UpdateItem": AFFILIATES,
     },
     # the org's subscriptions; the queue (reading the stream: SAM's managed role)
     "WebhookFanoutFunction": {"dynamodb:Query": PARTNERS, "sqs:SendMessage": QUEUE},
@@ -378,6 +423,15 @@ def test_partner_endpoints_their_methods_and_authorizers() -> None:
         ("/v1/tryon/sessions/{session_id}/revoke", "POST", "RevokeTryOnSessionFunction", "sandbox"),
         ("/tryon/v1/session", "GET", "LoadTryOnSessionFunction", None),
         ("/tryon/v1/session/complete", "POST", "CompleteTryOnSessionFunction", None),
+        ("/v1/affiliates/domains", "POST", "AddAffiliateDomainFunction", "sandbox"),
+        ("/v1/affiliates/domains", "GET", "ListAffiliateDomainsFunction", "sandbox"),
+        ("/v1/affiliates/links", "POST", "CreateAffiliateLinkFunction", "sandbox"),
+        ("/v1/affiliates/links", "GET", "ListAffiliateLinksFunction", "sandbox"),
+        ("/v1/affiliates/links/{link_id}", "GET", "GetAffiliateLinkFunction", "sandbox"),
+        ("/v1/affiliates/links/{link_id}", "PATCH", "UpdateAffiliateLinkFunction", "sandbox"),
+        ("/v1/affiliates/conversions", "POST", "CreateAffiliateConversionFunction", "sandbox"),
+        ("/r/{code}", "GET", "AffiliateRedirectFunction", None),  # public, as API Gateway maps HEAD:
+        ("/r/{code}", "HEAD", "AffiliateRedirectFunction", None),  # to a HEAD (or ANY) method only
     }
 
 

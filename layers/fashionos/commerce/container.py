@@ -14,7 +14,7 @@ from fashionos.settings import commerce_settings
 
 if TYPE_CHECKING:
     from fashionos.commerce.inventory import InventoryService
-    from fashionos.commerce.orders import OrderService
+    from fashionos.commerce.orders import Attribution, OrderService
     from fashionos.commerce.products import ProductService
     from fashionos.events.outbox import Outbox
 
@@ -55,4 +55,12 @@ def inventory_service() -> InventoryService:
 def order_service() -> OrderService:
     from fashionos.commerce.orders import OrderService
 
-    return OrderService(_store(), storefront_service(), _outbox())
+    return OrderService(_store(), storefront_service(), _outbox(), attribution=_attribution)
+
+
+def _attribution() -> Attribution:
+    """Orders convert affiliate clicks in their own transaction: the affiliates' code, loaded by the first
+    order that names a click (the other order routes never load it)."""
+    from fashionos.affiliates.container import conversion_service
+
+    return conversion_service()

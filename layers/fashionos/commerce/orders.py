@@ -3,13 +3,16 @@
 
 Every step is one transaction through the outbox: the order, each sku's stock (conditional on what it
 needs, so concurrent orders can never oversell), the record of each stock change, and the event
-(``order.created``, ``order.fulfilled``, ``order.cancelled``).
+(``order.created``, ``order.fulfilled``, ``order.cancelled``). An order created with the
+``affiliate_click_id`` of one of the org's clicks, inside its attribution window, converts in that same
+transaction (its conversion, its link's counters and ``affiliate.conversion``: see ``Attribution``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Protocol, get_args
 
 from fashionos.commerce.errors import (
     InsufficientStock,
@@ -35,7 +38,7 @@ from fashionos.errors import Contended, InvalidRequest
 from fashionos.events.models import NewEvent
 from fashionos.events.outbox import ChangeRejected, Outbox
 from fashionos.ids import checked_cursor, id_pattern, prefixed_id
-from fashionos.times import rfc3339_now
+from fashionos.times import parse_rfc3339, rfc3339_now
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -47,15 +50,33 @@ ORDER_ID = id_pattern("ord")
 ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
 MAX_WRITE_ATTEMPTS = 5
 # One transaction holds at most 100 items: the order, the storefront's check, its event (2) and the
-# idempotency claim, then a stock change and its record per sku.
-MAX_SKUS = 47
+# idempotency claim; an affiliate conversion (the conversion, its counter, its event: the outbox counts 2
+# for every event); then a stock change and its record per sku.
+MAX_SKUS = 45
+
+
+class Attribution(Protocol):
+    """Who converts an order's affiliate click (``fashionos.affiliates``): the writes and the event of its
+    conversion, for the order's transaction; None when the click is not the org's or its attribution
+    window does not hold ``at`` (the order is created all the same, with no conversion)."""
+
+    def order_conversion(
+        self, org_id: str, click_id: str, order_id: str, amount: int, currency: str, at: float
+    ) -> tuple[Sequence[TransactWriteItemTypeDef], NewEvent] | None: ...
 
 
 class OrderService:
-    def __init__(self, store: CommerceStore, storefronts: StorefrontService, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        store: CommerceStore,
+        storefronts: StorefrontService,
+        outbox: Outbox,
+        attribution: Callable[[], Attribution] | None = None,
+    ) -> None:
         self._store = store
         self._storefronts = storefronts
         self._outbox = outbox
+        self._attribution = attribution  # made on the first order that names a click
 
     def create(
         self, org_id: str, request: OrderCreate, actor: str, claim: Claim[Order] | None = None
@@ -113,8 +134,11 @@ class OrderService:
             )
             writes = [self._store.put_order(order), self._store.storefront_active(storefront)]
             writes += self._stock_changes(order, "reserve", actor, now)
+            conversion = self._conversion(order)
+            if conversion is not None:
+                writes += conversion[0]
             try:
-                self._commit(order, "order.created", writes, claim)
+                self._commit(order, "order.created", writes, claim, [conversion[1]] if conversion else [])
             except ChangeRejected as rejected:
                 if rejected.index == 1:
                     raise StorefrontNotActive(
@@ -201,13 +225,31 @@ class OrderService:
             records.append(self._store.record(adjustment))
         return moves + records
 
+    def _conversion(self, order: Order) -> tuple[Sequence[TransactWriteItemTypeDef], NewEvent] | None:
+        """The conversion of the order's affiliate click, if it converts (at the order's creation)."""
+        if self._attribution is None or order.affiliate_click_id is None:
+            return None
+        return self._attribution().order_conversion(
+            order.org_id,
+            order.affiliate_click_id,
+            order.order_id,
+            order.total,
+            order.currency,
+            parse_rfc3339(order.created_at),
+        )
+
     def _commit(
-        self, order: Order, event: str, writes: list[TransactWriteItemTypeDef], claim: Claim[Order] | None
+        self,
+        order: Order,
+        event: str,
+        writes: list[TransactWriteItemTypeDef],
+        claim: Claim[Order] | None,
+        also: Sequence[NewEvent] = (),
     ) -> None:
         claimed = claim.item(order) if claim else None
         self._outbox.commit(
             order.org_id,
-            [NewEvent(event, order.public())],
+            [NewEvent(event, order.public()), *also],
             writes,
             claim=(lambda _: claimed) if claimed else None,
         )

@@ -23,7 +23,10 @@ OPERATION = Operation(
     description="Reserves the stock of every line at once, or none (409 `insufficient_stock` names the "
     "short skus); prices come from the catalogue. Only an active storefront takes orders, of active "
     "listings only; every line's sku must be one the storefront sells, and an order holds at most "
-    f"{MAX_SKUS} different skus (422 otherwise).",
+    f"{MAX_SKUS} different skus (422 otherwise). An `affiliate_click_id` of one of the org's clicks "
+    "(`fos_click`), inside its link's attribution window, converts in the order's own transaction: the "
+    "order's total counts as the link's revenue and `affiliate.conversion` is emitted; any other click id "
+    "is kept on the order, converting nothing.",
     scope="orders:write",
     body=OrderCreate,
     responses={201: views.Order},
