@@ -8,6 +8,8 @@
 - ``warmpath``: per-request latency of a warm handler vs the DynamoDB calls that request makes.
 - ``commerce``: the same for a product upsert and a 3-line order, whose writes succeed once: each request's
   calls are replayed raw on a twin storefront, set up alike.
+- ``engagement``: the same for a try-on session's start and an affiliate link's redirect (``GET /r/{code}``),
+  replayed on a twin org.
 
 Budgets come from DESIGN.md ("Performance budgets"); they are reported, never asserted.
 """

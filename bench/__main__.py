@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
-from bench import ROOT, coldstart, commerce, throughput, tokens, warmpath, webhooks
+from bench import ROOT, coldstart, commerce, engagement, throughput, tokens, warmpath, webhooks
 from bench.awscalls import Call, instrumented, replay
 from bench.devstack import DevStack
 from bench.report import Row, machine, markdown_section, text_table, today, verdict, write_readme
@@ -35,8 +35,8 @@ RAW_KEY = {"pk": {"S": "BENCH#raw"}, "sk": {"S": "BENCH"}}  # the raw baseline's
 # keep every caller of this benchmark under it, so no request is refused with 429.
 MAX_REQUESTS, MAX_SAMPLES = 2000, 400
 # What --only can pick: "stack" is the throughput and warm-increment rows, "commerce" the upsert and order
-# rows (both on the local stack).
-SECTIONS = ("coldstart", "tokens", "stack", "commerce", "webhooks")
+# rows, "engagement" the try-on session start and affiliate redirect rows (all three on the local stack).
+SECTIONS = ("coldstart", "tokens", "stack", "commerce", "engagement", "webhooks")
 
 
 def _progress(message: str) -> None:
@@ -472,6 +472,51 @@ def commerce_rows(stack: DevStack, samples: int, warnings: list[str]) -> tuple[l
     return rows, notes
 
 
+def engagement_rows(stack: DevStack, samples: int, warnings: list[str]) -> tuple[list[Row], list[str]]:
+    _progress(
+        f"engagement: {samples} try-on session starts and {samples} affiliate redirects through their "
+        "handlers, each next to its own calls replayed raw on a twin org"
+    )
+    with warmpath.in_process_gateway(stack) as gateway, instrumented():
+        result = engagement.measure(gateway, stack, samples)
+    started, followed = result.tryon, result.redirect
+    for what, side in (("try-on session start", started), ("redirect", followed)):
+        if side.shapes > 1:
+            warnings.append(
+                f"engagement: the {what} requests made {side.shapes} different sequences of AWS calls (a "
+                "write retried after a conflict, a new day's salt?): the replays repeat each one's own"
+            )
+    warnings += [f"engagement: the twin org is not in lockstep: {m}" for m in result.mismatches]
+    lockstep = "in lockstep" if not result.mismatches else "NOT in lockstep"
+    rows = _change_rows(f"try-on session create ({engagement.TRYON_TYPE}, no plan limit)", started)
+    rows += _change_rows("affiliate redirect (GET /r/{code}, a new visitor each time)", followed)
+    notes = [
+        "Engagement warm paths: as the commerce ones (in this process behind the dev gateway's routing, on "
+        "the local stack's moto server, the template's function environment, every botocore call timed; "
+        "each request's own recorded calls replayed raw through the handler's client on a twin, here a "
+        "second org set up alike, with our ids swapped for the twin's and new ids for what the request "
+        "creates; what each created is deleted after it, untimed). Try-on: `POST /v1/tryon/sessions` "
+        f"`{{product_id, type: {engagement.TRYON_TYPE}}}` (201) by an OAuth client of an org on the "
+        f"`{commerce.RATE_TIER}` tier, whose Dashboard user's plan has no limit (so metering is a plain "
+        f"ADD, not a compare-and-set), of an active listing of its storefront: {_described(started.calls)} "
+        "(the rate count; the org; its storefronts and the listing; the user and plan; the session, counter, "
+        "event and its sequence item); the RS256 session token is signed in the handler, in 'our code'; "
+        "new per replay: the session and event ids. Redirect: `GET /r/{code}` (public; a browser's user "
+        "agent; 302 with a click id, checked) of a link of the org, each request from a source address of "
+        "its own (a new visitor: the per-address limit never refuses, and the visitor marker's conditional "
+        f"put writes, for the handler and for the replay on the twin link): {_described(followed.calls)} "
+        "(the address's rate count, the code, the visitor marker; the click, a counter shard's ADD, the "
+        "event); the day's salt is read once and cached; new per replay: the click and event ids; the "
+        "address's rate item and marker are deleted after each too. After "
+        f"{warmpath.WARMUP} warm-up requests, handler and replay alternate; medians of {started.samples} "
+        "samples each (cross-check: p50 difference "
+        f"{_ms(started.handler_p50 - started.replay_p50, 2)} try-on, "
+        f"{_ms(followed.handler_p50 - followed.replay_p50, 2)} redirect); the twin's AR counter and click "
+        f"counts are checked against ours at the end ({lockstep}).",
+    ]
+    return rows, notes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=7, help="cold-start rounds (fresh interpreters)")
@@ -513,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         more_rows, more_notes = token_rows(args.token_samples)
         rows += more_rows
         notes += more_notes
-    if sections & {"stack", "commerce"}:
+    if sections & {"stack", "commerce", "engagement"}:
         _progress("starting the local stack (python -m devserver --port 0)")
         with (
             tempfile.TemporaryDirectory(prefix="fashionos-bench-") as state_dir,
@@ -525,6 +570,10 @@ def main(argv: list[str] | None = None) -> int:
                 notes += more_notes
             if "commerce" in sections:
                 more_rows, more_notes = commerce_rows(stack, args.samples, warnings)
+                rows += more_rows
+                notes += more_notes
+            if "engagement" in sections:
+                more_rows, more_notes = engagement_rows(stack, args.samples, warnings)
                 rows += more_rows
                 notes += more_notes
     if "webhooks" in sections:

@@ -54,7 +54,7 @@ class Commerce:
     mismatches: list[str]  # how the twin differs from the handler's storefront afterwards (none: lockstep)
 
 
-class _Api:
+class Api:
     """Setup requests through the gateway (untimed), as the bench's OAuth client."""
 
     def __init__(self, gateway: TimedGateway) -> None:
@@ -70,13 +70,25 @@ class _Api:
         return parsed
 
 
+def authorized(gateway: TimedGateway, partners: PartnerService, org_id: str) -> Api:
+    """An ``Api`` with the Bearer token of a new OAuth client of ``org_id`` (every scope, ``RATE_TIER``)."""
+    api = Api(gateway)
+    client, secret = partners.create_client(org_id, KNOWN_SCOPES, RATE_TIER)
+    grant = {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret}
+    api.headers["Authorization"] = "Bearer " + api.call("POST", "/oauth/token", grant, 200)["access_token"]
+    return api
+
+
 def listing(sku: str, title: str) -> dict[str, Any]:
     return {"sku": sku, "title": title, "price": {"amount": 2500, "currency": "EUR"}, "status": "active"}
 
 
-def twin_of(twins: Mapping[str, str]) -> Callable[[list[Call]], list[Call]]:
-    """Recorded calls -> the same calls on the twin: every id of ours swapped for its twin's, every id the
-    request created for a new one (the same one wherever it occurs in the request)."""
+def twin_of(
+    twins: Mapping[str, str], ids: re.Pattern[str] = ID, new: frozenset[str] = NEW_PER_REQUEST
+) -> Callable[[list[Call]], list[Call]]:
+    """Recorded calls -> the same calls on the twin: every id of ours (a match of ``ids``) swapped for its
+    twin's, every id the request created (its prefix, group 1, in ``new``) for a new one (the same one
+    wherever it occurs in the request)."""
 
     def twin(calls: list[Call]) -> list[Call]:
         created: dict[str, str] = {}
@@ -85,11 +97,22 @@ def twin_of(twins: Mapping[str, str]) -> Callable[[list[Call]], list[Call]]:
             found, prefix = match[0], match[1]
             if found in twins:
                 return twins[found]
-            if prefix in NEW_PER_REQUEST:
+            if prefix in new:
                 return created.setdefault(found, prefixed_id(prefix))
             raise RuntimeError(f"a request used {found}, which has no twin")
 
-        return remapped(calls, lambda text: ID.sub(swap, text) if "_" in text else text)
+        # botocore filled in the transaction's ClientRequestToken (in the handler's own parameters, which
+        # were recorded): DynamoDB would answer a second use with other parameters with
+        # IdempotentParameterMismatch (moto ignores it). Left out, botocore makes a new one, as it did for
+        # the handler.
+        return [
+            Call(
+                call.operation,
+                {k: v for k, v in call.params.items() if k != "ClientRequestToken"},
+                call.seconds,
+            )
+            for call in remapped(calls, lambda text: ids.sub(swap, text))
+        ]
 
     return twin
 
@@ -98,31 +121,41 @@ def tidy(calls: list[Call]) -> None:
     """Delete what a request (or its replay) created, keyed by an id it made: an order, its stock records,
     its event and the event's sequence item. Nothing reads them again, and moto copies a whole table for
     each item of a transaction: as the tables grew, every TransactWriteItems would get slower."""
-    doomed: list[tuple[str, Any]] = []  # (table, delete request)
+    delete(created(calls))
+
+
+def created(
+    calls: list[Call], ids: re.Pattern[str] = ID, new: frozenset[str] = NEW_PER_REQUEST
+) -> list[tuple[str, Any]]:
+    """(table, key) of each item a transaction of ``calls`` wrote under a key with an id it made (a match
+    of ``ids`` whose prefix, group 1, is in ``new``)."""
+    found: list[tuple[str, Any]] = []
     for call in calls:
         if call.operation != "TransactWriteItems":
             continue
         for entry in call.params["TransactItems"]:
             ((kind, write),) = entry.items()
             key = {"pk": write["Item"]["pk"], "sk": write["Item"]["sk"]} if kind == "Put" else write["Key"]
-            if any(m[1] in NEW_PER_REQUEST for value in key.values() for m in ID.finditer(value["S"])):
-                doomed.append((write["TableName"], {"DeleteRequest": {"Key": key}}))
+            if any(m[1] in new for value in key.values() for m in ids.finditer(value["S"])):
+                found.append((write["TableName"], key))
+    return found
+
+
+def delete(keys: list[tuple[str, Any]]) -> None:
+    """Delete these (table, key) items, 25 a BatchWriteItem."""
     client = aws.dynamodb()
-    for start in range(0, len(doomed), 25):  # BatchWriteItem takes 25
+    for start in range(0, len(keys), 25):
         request: Any = {}
-        for table, delete in doomed[start : start + 25]:
-            request.setdefault(table, []).append(delete)
+        for table, key in keys[start : start + 25]:
+            request.setdefault(table, []).append({"DeleteRequest": {"Key": key}})
         while request:
             request = client.batch_write_item(RequestItems=request).get("UnprocessedItems")
 
 
 def measure(gateway: TimedGateway, stack: DevStack, samples: int, warmup: int = WARMUP) -> Commerce:
     """Set the two storefronts up, then measure the upsert and the order (``measure_changes``)."""
-    api = _Api(gateway)
     partners = PartnerService(PartnerStore(aws.dynamodb(), stack.outputs["PartnerTableName"]))
-    client, secret = partners.create_client(str(stack.credentials["org_id"]), KNOWN_SCOPES, RATE_TIER)
-    grant = {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret}
-    api.headers["Authorization"] = "Bearer " + api.call("POST", "/oauth/token", grant, 200)["access_token"]
+    api = authorized(gateway, partners, str(stack.credentials["org_id"]))
 
     # Each step on ours, then the same on the twin.
     ours, twin = (
