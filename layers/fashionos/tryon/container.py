@@ -10,7 +10,6 @@ from fashionos import aws
 from fashionos.commerce.store import CommerceStore
 from fashionos.events.outbox import Outbox
 from fashionos.events.store import EventStore
-from fashionos.identity.tokens import bearer_token
 from fashionos.partner.container import partner_service, signing_keys
 from fashionos.partner.http import PartnerRequest
 from fashionos.percontainer import per_container
@@ -18,9 +17,9 @@ from fashionos.settings import commerce_settings, tryon_settings
 from fashionos.tryon.records import Session
 from fashionos.tryon.service import TryOnService
 from fashionos.tryon.store import TryOnStore
-from fashionos.tryon.tokens import SessionTokenVerifier
 
 if TYPE_CHECKING:
+    from fashionos.tryon.tokens import SessionTokenVerifier
     from fashionos.usage.service import UsageService
 
 
@@ -49,6 +48,8 @@ def _usage_service() -> UsageService:
 
 @per_container
 def session_verifier(issuer: str) -> SessionTokenVerifier:
+    from fashionos.tryon.tokens import SessionTokenVerifier
+
     return SessionTokenVerifier(issuer, signing_keys())
 
 
@@ -58,6 +59,8 @@ SESSION_REQUESTS_PER_MINUTE = 120  # per session: a front end loads it and repor
 def session_caller(request: PartnerRequest) -> tuple[Session, str]:
     """The try-on routes' caller: the live session its bearer session token names (``bearer_entrypoint``),
     rate-limited per session."""
+    from fashionos.identity.tokens import bearer_token
+
     token = bearer_token(request.headers.get("authorization"))
     session = tryon_service().authenticate(session_verifier(request.base_url), token)
     return session, f"tryon:{session.session_id}"

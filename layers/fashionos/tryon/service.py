@@ -28,16 +28,16 @@ from fashionos.times import rfc3339
 from fashionos.tryon.errors import InvalidSessionToken, SessionEnded, SessionNotFound, TryOnNotEnabled
 from fashionos.tryon.records import SESSION_SECONDS, Outcome, Session, StoredStatus
 from fashionos.tryon.store import TryOnStore
-from fashionos.tryon.tokens import SessionClaims, SessionTokenVerifier, session_token
 from fashionos.tryon.views import SessionStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the JWT code (PyJWT, cryptography) is loaded by the routes that sign or verify
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
     from fashionos.events.models import Event
     from fashionos.idempotency import Claim
     from fashionos.identity.signing_keys import SigningKeys
     from fashionos.tryon.requests import SessionCreate
+    from fashionos.tryon.tokens import SessionTokenVerifier
     from fashionos.usage.service import UsageService
 
 SESSION_ID = id_pattern("tos")
@@ -101,6 +101,7 @@ class TryOnService:
         if request.return_url is not None:
             domains = [d.domain for d in self._partners.domains(org_id)]
             return_url = allowed_url(request.return_url, domains, "return_url")
+        from fashionos.tryon.tokens import session_token
         from fashionos.usage.models import TRYON_COUNTER
 
         counter = TRYON_COUNTER[request.type]
@@ -173,7 +174,7 @@ class TryOnService:
     def authenticate(self, verifier: SessionTokenVerifier, token: str) -> Session:
         """The session a session token names, while its token is honoured (not expired, not revoked)."""
         try:
-            claims: SessionClaims = verifier.verify(token)
+            claims = verifier.verify(token)
         except InvalidToken as error:
             raise InvalidSessionToken(error.message) from None
         session = self._store.session(claims.org_id, claims.session_id)
