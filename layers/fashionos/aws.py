@@ -36,6 +36,16 @@ def sqs() -> SQSClient:
     return boto3.client("sqs")
 
 
+def string(value: str) -> dict[str, str]:
+    """A DynamoDB string attribute value."""
+    return {"S": value}
+
+
+def number(value: float) -> dict[str, str]:
+    """A DynamoDB number attribute value."""
+    return {"N": str(value)}
+
+
 def condition_failed(error: ClientError) -> bool:
     """Whether a DynamoDB write failed its ``ConditionExpression`` (by error code, never by message)."""
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"

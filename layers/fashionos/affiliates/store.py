@@ -43,6 +43,8 @@ from fashionos.affiliates.records import (
     summed,
 )
 from fashionos.aws import condition_failed, query_page, versioned_update
+from fashionos.aws import number as _n
+from fashionos.aws import string as _s
 from fashionos.idempotency import transact_with_claim
 from fashionos.percontainer import per_container
 
@@ -54,14 +56,6 @@ Item = dict[str, Any]
 T = TypeVar("T")
 MARKER_SECONDS = 2 * DAY_SECONDS  # visitor markers and salts: their day, and a day of clock skew
 STATS_THREADS = 16  # concurrent Queries of one stats read (a page of links times their shards)
-
-
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _n(value: float) -> dict[str, str]:
-    return {"N": str(value)}
 
 
 def link_key(org_id: str, link_id: str) -> Item:

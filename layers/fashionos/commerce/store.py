@@ -23,7 +23,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from fashionos.aws import number as _n
 from fashionos.aws import query_page, versioned_update
+from fashionos.aws import string as _s
 from fashionos.commerce.records import (
     Adjustment,
     AdjustmentType,
@@ -45,14 +47,6 @@ if TYPE_CHECKING:
 
 Item = dict[str, Any]
 T = TypeVar("T")
-
-
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _n(value: int) -> dict[str, str]:
-    return {"N": str(value)}
 
 
 def storefront_key(org_id: str, storefront_id: str) -> Item:

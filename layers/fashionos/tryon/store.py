@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from fashionos.aws import condition_failed, query_page
+from fashionos.aws import number as _n
+from fashionos.aws import string as _s
 from fashionos.tryon.records import Session, StoredStatus, TryOnType
 
 if TYPE_CHECKING:
@@ -23,14 +25,6 @@ if TYPE_CHECKING:
 Item = dict[str, Any]
 KEPT_SECONDS = 90 * 24 * 3600  # after a session's end: its record for reports, then TTL
 _OPTIONAL = ("variant_sku", "return_url", "locale", "ended_at")
-
-
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _n(value: int) -> dict[str, str]:
-    return {"N": str(value)}
 
 
 def session_key(org_id: str, session_id: str) -> Item:
