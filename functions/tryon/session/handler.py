@@ -19,9 +19,8 @@ OPERATION = Operation(
 
 
 def load(request: PartnerRequest, session: Session) -> Response:
-    product = tryon_service().product(session)
-    variant = next((v for v in product.public()["variants"] if v["sku"] == session.variant_sku), None)
-    public = product.public()
+    public = tryon_service().product(session).public()
+    variant = next((v for v in public["variants"] if v["sku"] == session.variant_sku), None)
     body: views.Experience = {
         "session": {
             "id": session.session_id,
