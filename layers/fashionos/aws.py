@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
@@ -34,6 +35,14 @@ def secretsmanager() -> SecretsManagerClient:
 @per_container
 def sqs() -> SQSClient:
     return boto3.client("sqs")
+
+
+@per_container
+def s3() -> S3Client:
+    """SigV4 (presigned POSTs carry their policy's signature), the region's own endpoint."""
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 def string(value: str) -> dict[str, str]:

@@ -203,3 +203,28 @@ class AffiliateSettings:
 @per_container
 def affiliate_settings() -> AffiliateSettings:
     return AffiliateSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSettings:
+    """What the Design Vault functions read: their table, their bucket and the outbox."""
+
+    asset_table_name: str
+    asset_bucket_name: str
+    event_table_name: str
+    upload_queue_url: str = ""  # the confirm function's own queue (a malformed message leaves it at once)
+
+    @classmethod
+    def from_env(cls) -> AssetSettings:
+        env = os.environ
+        return cls(
+            asset_table_name=env["ASSET_TABLE_NAME"],
+            asset_bucket_name=env["ASSET_BUCKET_NAME"],
+            event_table_name=env["EVENT_TABLE_NAME"],
+            upload_queue_url=env.get("ASSET_UPLOAD_QUEUE_URL", ""),
+        )
+
+
+@per_container
+def asset_settings() -> AssetSettings:
+    return AssetSettings.from_env()

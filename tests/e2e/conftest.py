@@ -82,6 +82,25 @@ class DevStack:
         report: dict[str, Any] = self.admin("usage", user_id)
         return report
 
+    @property
+    def described(self) -> dict[str, Any]:
+        """The stack's ``stack.json``: its outputs and where its moto server listens."""
+        described: dict[str, Any] = json.loads((self.state_dir / "stack.json").read_text())
+        return described
+
+    def client(self, service: str) -> Any:
+        """A boto3 client on the stack's moto server (as an operator's tools would reach AWS)."""
+        import boto3
+
+        described = self.described
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=described["endpoint_url"],
+            region_name=described["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
 
 def admin_command() -> list[str]:
     script = Path(sys.executable).with_name("fashionos-admin")

@@ -56,6 +56,19 @@ COMMERCE = {"Fn::GetAtt": ["CommerceTable", "Arn"]}
 TRYON = {"Fn::GetAtt": ["TryOnTable", "Arn"]}
 USAGE = {"Fn::GetAtt": ["IntegrationTable", "Arn"]}
 AFFILIATES = {"Fn::GetAtt": ["AffiliateTable", "Arn"]}
+ASSETS = {"Fn::GetAtt": ["AssetTable", "Arn"]}
+ASSET_INDEX = {"Fn::Sub": "${AssetTable.Arn}/index/ByParent"}
+OBJECTS = {"Fn::Sub": "${AssetBucket.Arn}/orgs/*"}
+BUCKET = {"Fn::GetAtt": ["AssetBucket", "Arn"]}
+UPLOADS = {"Fn::GetAtt": ["AssetUploadQueue", "Arn"]}
+READ_ASSET = {"dynamodb:UpdateItem": PARTNERS, "dynamodb:GetItem": ASSETS, "dynamodb:Query": ASSETS}
+GRANT = {  # the partner org, the idempotency claim; the target and its grants; the grant and its events
+    "dynamodb:GetItem": [PARTNERS, ASSETS, EVENTS],
+    "dynamodb:PutItem": [PARTNERS, ASSETS, EVENTS],
+    "dynamodb:UpdateItem": [PARTNERS, EVENTS],
+    "dynamodb:Query": ASSETS,
+}
+REVOKE = {**READ_ASSET, "dynamodb:DeleteItem": ASSETS}
 GRANTS = {
     # reads, counter updates, idempotency claims in a transaction, the handshake secret
     "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
@@ -292,6 +305,81 @@ GRANTS = {
         "dynamodb:PutItem": [AFFILIATES, EVENTS],
         "dynamodb:UpdateItem": AFFILIATES,
     },
+    # Design Vault: the presigned POST and GET are signed with the role's PutObject(Tagging) / GetObject
+    "CreateAssetFunction": {
+        "dynamodb:GetItem": [PARTNERS, ASSETS],
+        "dynamodb:PutItem": [PARTNERS, ASSETS],
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:ConditionCheckItem": ASSETS,
+        "s3:PutObject": OBJECTS,
+        "s3:PutObjectTagging": OBJECTS,
+    },
+    "ListAssetsFunction": {
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:Query": [ASSETS, ASSET_INDEX],
+        "dynamodb:BatchGetItem": ASSETS,
+    },
+    "GetAssetFunction": {
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:GetItem": ASSETS,
+        "dynamodb:Query": ASSET_INDEX,
+    },
+    "UpdateAssetFunction": {
+        "dynamodb:UpdateItem": [PARTNERS, ASSETS],
+        "dynamodb:GetItem": ASSETS,
+        "dynamodb:PutItem": ASSETS,
+        "dynamodb:ConditionCheckItem": ASSETS,
+    },
+    "DeleteAssetFunction": {
+        **REVOKE,
+        "dynamodb:BatchWriteItem": ASSETS,
+        "s3:ListBucketVersions": BUCKET,
+        "s3:DeleteObjectVersion": OBJECTS,
+    },
+    "ListAssetHistoryFunction": READ_ASSET,
+    "CreateAssetGrantFunction": GRANT,
+    "ListAssetGrantsFunction": READ_ASSET,
+    "RevokeAssetGrantFunction": REVOKE,
+    "PublishAssetFunction": {
+        "dynamodb:GetItem": [PARTNERS, ASSETS, EVENTS],
+        "dynamodb:UpdateItem": [PARTNERS, ASSETS, EVENTS],
+        "dynamodb:Query": ASSETS,
+        "dynamodb:PutItem": EVENTS,
+    },
+    "DownloadAssetFunction": {
+        "dynamodb:GetItem": [PARTNERS, ASSETS],
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:PutItem": ASSETS,
+        "dynamodb:Query": ASSET_INDEX,
+        "s3:GetObject": OBJECTS,
+        "s3:GetObjectVersion": OBJECTS,
+    },
+    "ListAssetDownloadsFunction": READ_ASSET,
+    "CreateCollectionFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": [PARTNERS, ASSETS],
+        "dynamodb:UpdateItem": PARTNERS,
+    },
+    "ListCollectionsFunction": {"dynamodb:UpdateItem": PARTNERS, "dynamodb:Query": ASSETS},
+    "GetCollectionFunction": {
+        "dynamodb:UpdateItem": PARTNERS,
+        "dynamodb:GetItem": ASSETS,
+        "dynamodb:Query": ASSET_INDEX,
+    },
+    "CreateCollectionGrantFunction": {**GRANT, "dynamodb:Query": [ASSETS, ASSET_INDEX]},
+    "ListCollectionGrantsFunction": READ_ASSET,
+    "RevokeCollectionGrantFunction": REVOKE,
+    # the asset and its status; the object's head and first bytes, its pending tag removed or the object
+    # deleted; a malformed message to the dead-letter queue at once (reading the queue: SAM's role)
+    "ConfirmAssetUploadFunction": {
+        "dynamodb:GetItem": ASSETS,
+        "dynamodb:UpdateItem": ASSETS,
+        "s3:GetObject": OBJECTS,
+        "s3:GetObjectVersion": OBJECTS,
+        "s3:DeleteObjectVersion": OBJECTS,
+        "s3:DeleteObjectVersionTagging": OBJECTS,
+        "sqs:ChangeMessageVisibility": UPLOADS,
+    },
     # the org's subscriptions; the queue (reading the stream: SAM's managed role)
     "WebhookFanoutFunction": {"dynamodb:Query": PARTNERS, "sqs:SendMessage": QUEUE},
     # the subscription and its health, the attempt log and delivery states; the event's failed
@@ -322,7 +410,9 @@ def test_functions_get_least_privilege(name: str) -> None:
     assert granted == expected
 
 
-@pytest.mark.parametrize("table", ["IntegrationTable", "PartnerTable", "TryOnTable", "AffiliateTable"])
+@pytest.mark.parametrize(
+    "table", ["IntegrationTable", "PartnerTable", "TryOnTable", "AffiliateTable", "AssetTable"]
+)
 def test_table_has_point_in_time_recovery_and_ttl(table: str) -> None:
     props = TEMPLATE["Resources"][table]["Properties"]
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
@@ -432,6 +522,29 @@ def test_partner_endpoints_their_methods_and_authorizers() -> None:
         ("/v1/affiliates/conversions", "POST", "CreateAffiliateConversionFunction", "sandbox"),
         ("/r/{code}", "GET", "AffiliateRedirectFunction", None),  # public, as API Gateway maps HEAD:
         ("/r/{code}", "HEAD", "AffiliateRedirectFunction", None),  # to a HEAD (or ANY) method only
+        ("/v1/assets", "POST", "CreateAssetFunction", "sandbox"),
+        ("/v1/assets", "GET", "ListAssetsFunction", "sandbox"),
+        ("/v1/assets/{asset_id}", "GET", "GetAssetFunction", "sandbox"),
+        ("/v1/assets/{asset_id}", "PATCH", "UpdateAssetFunction", "sandbox"),
+        ("/v1/assets/{asset_id}", "DELETE", "DeleteAssetFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/history", "GET", "ListAssetHistoryFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/grants", "POST", "CreateAssetGrantFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/grants", "GET", "ListAssetGrantsFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/grants/{grant_id}", "DELETE", "RevokeAssetGrantFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/publish", "POST", "PublishAssetFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/download", "POST", "DownloadAssetFunction", "sandbox"),
+        ("/v1/assets/{asset_id}/downloads", "GET", "ListAssetDownloadsFunction", "sandbox"),
+        ("/v1/collections", "POST", "CreateCollectionFunction", "sandbox"),
+        ("/v1/collections", "GET", "ListCollectionsFunction", "sandbox"),
+        ("/v1/collections/{collection_id}", "GET", "GetCollectionFunction", "sandbox"),
+        ("/v1/collections/{collection_id}/grants", "POST", "CreateCollectionGrantFunction", "sandbox"),
+        ("/v1/collections/{collection_id}/grants", "GET", "ListCollectionGrantsFunction", "sandbox"),
+        (
+            "/v1/collections/{collection_id}/grants/{grant_id}",
+            "DELETE",
+            "RevokeCollectionGrantFunction",
+            "sandbox",
+        ),
     }
 
 

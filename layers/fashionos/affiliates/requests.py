@@ -7,7 +7,6 @@ a destination off the org's domains, a time that must be in the future, a click'
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -16,7 +15,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
 )
 from pydantic.config import JsonDict
@@ -31,9 +29,8 @@ from fashionos.destinations import (
     MAX_URL_LENGTH,
     normalise_domain,
 )
-from fashionos.events.params import DATE_TIME, DATE_TIME_EXAMPLE, DATE_TIME_SCHEMA
 from fashionos.ids import ID_BODY
-from fashionos.requestfields import INTEGRAL
+from fashionos.requestfields import INTEGRAL, DateTime
 
 # A DNS name, any case (stored lower-cased): ``destinations.normalise_domain``'s rule.
 DomainName = Annotated[
@@ -50,17 +47,6 @@ WindowDays = Annotated[int, Field(ge=MIN_WINDOW_DAYS, le=MAX_WINDOW_DAYS), INTEG
 ProductId = Annotated[str, StringConstraints(pattern=f"^prd_{ID_BODY}$")]
 # The partner's own order reference (ours, ord_..., or its shop's): printable ASCII without spaces.
 OrderReference = Annotated[str, StringConstraints(pattern="^[\\x21-\\x7e]{1,64}$")]
-
-_DATE_TIME = re.compile(DATE_TIME)
-
-
-def _date_time(value: str) -> str:
-    if not _DATE_TIME.fullmatch(value):
-        raise ValueError(f"must be an RFC 3339 date-time with its offset, e.g. {DATE_TIME_EXAMPLE}")
-    return value
-
-
-DateTime = Annotated[str, AfterValidator(_date_time), WithJsonSchema(DATE_TIME_SCHEMA)]
 
 
 class _Request(BaseModel):

@@ -35,6 +35,9 @@ class NewEvent:
     # The one event its object will ever have (an affiliate click, a conversion): sequence 1, and no
     # sequence counter is read or kept for it.
     sole: bool = False
+    # For another org than the committing one (a design published to a partner holding a grant on it): its
+    # sequence counts that org's events about the object.
+    org_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in ALL_TYPES:

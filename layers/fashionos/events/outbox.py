@@ -81,24 +81,25 @@ class Outbox:
     ) -> tuple[list[Event], list[TransactWriteItemTypeDef]]:
         now = self._clock()
         expires_at = math.ceil(now + RETENTION_SECONDS)
-        read: dict[str, int] = {}
-        next_: dict[str, int] = {}
+        read: dict[tuple[str, str], int] = {}
+        next_: dict[tuple[str, str], int] = {}
         recorded: list[Event] = []
         items: list[TransactWriteItemTypeDef] = []
         for new in events:
-            object_id = str(new.data["id"])
+            event_org = new.org_id or org_id
+            counter = (event_org, str(new.data["id"]))
             if new.sole:
                 sequence = 1
             else:
-                if object_id not in read:
-                    known = 0 if new.first else self._store.sequence(org_id, object_id)
-                    read[object_id] = next_[object_id] = known
-                next_[object_id] += 1
-                sequence = next_[object_id]
+                if counter not in read:
+                    known = 0 if new.first else self._store.sequence(*counter)
+                    read[counter] = next_[counter] = known
+                next_[counter] += 1
+                sequence = next_[counter]
             event_id, created_at = f"evt_{ulid(now)}", rfc3339(now)
             event = Event(
                 event_id=event_id,
-                org_id=org_id,
+                org_id=event_org,
                 type=new.type,
                 created_at=created_at,
                 sequence=sequence,
@@ -115,16 +116,16 @@ class Outbox:
                     }
                 }
             )
-        for object_id, last in next_.items():
-            unchanged = "attribute_not_exists(seq)" if read[object_id] == 0 else "seq = :read"
+        for counter, last in next_.items():
+            unchanged = "attribute_not_exists(seq)" if read[counter] == 0 else "seq = :read"
             values = {":next": {"N": str(last)}}
-            if read[object_id]:
-                values[":read"] = {"N": str(read[object_id])}
+            if read[counter]:
+                values[":read"] = {"N": str(read[counter])}
             items.append(
                 {
                     "Update": {
                         "TableName": self._store.table,
-                        "Key": sequence_key(org_id, object_id),
+                        "Key": sequence_key(*counter),
                         "UpdateExpression": "SET seq = :next",
                         "ConditionExpression": unchanged,
                         "ExpressionAttributeValues": values,

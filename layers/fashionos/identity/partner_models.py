@@ -19,7 +19,8 @@ SCOPES: Final[dict[str, str]] = {
     "affiliates:read": "Read affiliate links and their performance",
     "affiliates:write": "Create and change affiliate links",
     "tryon:write": "Start virtual try-on sessions",
-    "assets:write": "Upload and manage Design Vault assets",
+    "assets:read": "Read Design Vault assets (the org's and those granted to it) and download them",
+    "assets:write": "Upload and manage Design Vault assets, their rights and grants",
     "webhooks:manage": "Manage webhook endpoints, read events and delivery logs, replay",
 }
 KNOWN_SCOPES: Final = frozenset(SCOPES)

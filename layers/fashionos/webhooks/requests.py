@@ -7,13 +7,12 @@ only (``fashionos.webhooks.urls``, at registration and before every delivery: 42
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from fashionos.events.models import EVENT_TYPES, EventType
-from fashionos.events.params import DATE_TIME, DATE_TIME_EXAMPLE, DATE_TIME_SCHEMA
+from fashionos.requestfields import DateTime
 from fashionos.webhooks.urls import MAX_URL_LENGTH
 
 MAX_DESCRIPTION_LENGTH = 500
@@ -62,17 +61,6 @@ Url = Annotated[
         }
     ),
 ]
-
-_DATE_TIME = re.compile(DATE_TIME)
-
-
-def _date_time(value: str) -> str:
-    if not _DATE_TIME.fullmatch(value):
-        raise ValueError(f"must be an RFC 3339 date-time with its offset, e.g. {DATE_TIME_EXAMPLE}")
-    return value
-
-
-DateTime = Annotated[str, AfterValidator(_date_time), WithJsonSchema(DATE_TIME_SCHEMA)]
 
 
 class _WebhookRequest(BaseModel):

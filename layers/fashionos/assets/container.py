@@ -1,0 +1,40 @@
+"""What a Design Vault function creates once per container, lazily: its service (on the asset table, the
+bucket, the partner table for grantees, the outbox) or the upload confirmer."""
+
+from __future__ import annotations
+
+from fashionos import aws
+from fashionos.assets.bucket import VaultBucket
+from fashionos.assets.confirm import UploadConfirmer
+from fashionos.assets.service import AssetService
+from fashionos.assets.store import AssetStore
+from fashionos.events.outbox import Outbox
+from fashionos.events.store import EventStore
+from fashionos.partner.container import partner_service
+from fashionos.percontainer import per_container
+from fashionos.settings import asset_settings
+
+
+@per_container
+def _store() -> AssetStore:
+    return AssetStore(aws.dynamodb(), asset_settings().asset_table_name)
+
+
+@per_container
+def _bucket() -> VaultBucket:
+    return VaultBucket(aws.s3, asset_settings().asset_bucket_name)
+
+
+@per_container
+def asset_service() -> AssetService:
+    return AssetService(
+        _store(),
+        _bucket(),
+        partner_service(),
+        Outbox(EventStore(aws.dynamodb(), asset_settings().event_table_name)),
+    )
+
+
+@per_container
+def upload_confirmer() -> UploadConfirmer:
+    return UploadConfirmer(_store(), _bucket())
