@@ -21,8 +21,11 @@ def free_port() -> int:
 
 
 class MotoServer:
-    def __init__(self, port: int | None = None, log: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, log: Path | None = None, files: str = "land") -> None:
+        """``files``: ``moto_serial --files`` (a form upload of another file than its policy declares:
+        ``land`` it, or ``refuse`` it as S3 does)."""
         self.port = port or free_port()
+        self.files = files
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
@@ -30,7 +33,17 @@ class MotoServer:
     def start(self, timeout: float = 30) -> MotoServer:
         output = self._log.open("ab") if self._log else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "devserver.moto_serial", "-H", "127.0.0.1", "-p", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "devserver.moto_serial",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--files",
+                self.files,
+            ],
             cwd=Path(__file__).resolve().parent.parent,  # so that `-m devserver...` resolves from anywhere
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -120,6 +120,10 @@ class LocalStack:
                 "CommerceTableName": self.local.physical["CommerceTable"],
                 "WebhookDeliveryQueueUrl": self.local.physical["WebhookDeliveryQueue"],
                 "WebhookDeadLetterQueueUrl": self.local.physical["WebhookDeliveryDeadLetterQueue"],
+                "AssetTableName": self.local.physical["AssetTable"],
+                "AssetBucketName": self.local.physical["AssetBucket"],
+                "AssetUploadQueueUrl": self.local.physical["AssetUploadQueue"],
+                "AssetUploadDeadLetterQueueUrl": self.local.physical["AssetUploadDeadLetterQueue"],
             },
         }
 

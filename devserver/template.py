@@ -1,8 +1,10 @@
 """``template.yaml`` read for the local stack: the same resources, functions and routes as a deploy.
 
-Only what the local stack needs is interpreted: DynamoDB tables, SQS queues, Secrets Manager secrets,
-function environments (SAM ``Globals`` merged), ``Api`` events and the ``SQS`` and ``DynamoDB`` (stream)
-events that event source mappings poll. Intrinsics are resolved against local names.
+Only what the local stack needs is interpreted: DynamoDB tables, SQS queues and their policies, S3 buckets
+(versioning, encryption, public access block, ownership controls, lifecycle rules, CORS, tags and queue
+notifications) and their policies, Secrets Manager secrets, function environments (SAM ``Globals``
+merged), ``Api`` events and the ``SQS`` and ``DynamoDB`` (stream) events that event source mappings poll.
+Intrinsics are resolved against local names.
 """
 
 from __future__ import annotations
@@ -175,7 +177,7 @@ class LocalTemplate:
                 return self.resolve(when_true if self.condition(condition) else when_false)
             if key == "Fn::Sub":
                 text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
-                return re.sub(r"\$\{([^}]+)\}", lambda m: str(extra.get(m[1]) or self._ref(m[1])), text)
+                return self._sub(text, extra)
             if key == "Fn::GetAtt":
                 name, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
                 return self.get_att(name, attribute)
@@ -184,6 +186,23 @@ class LocalTemplate:
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         return value
+
+    def _sub(self, text: str, extra: dict[str, Any]) -> str:
+        """``Fn::Sub``: ``${Name}`` is a variable of ``extra`` or a ``Ref``, ``${Name.Attribute}`` a
+        ``Fn::GetAtt``, ``${!Literal}`` the text ``${Literal}``."""
+
+        def replace(match: re.Match[str]) -> str:
+            name = match[1]
+            if name.startswith("!"):
+                return f"${{{name[1:]}}}"
+            if name in extra:
+                return str(extra[name])
+            if "." in name and not name.startswith("AWS::"):
+                resource, attribute = name.split(".", 1)
+                return self.get_att(resource, attribute)
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)
 
     def condition(self, name: str) -> bool:
         """A template condition's value (``Fn::Equals``, ``Fn::Not``, ``Fn::And``, ``Fn::Or``)."""
@@ -218,7 +237,13 @@ class LocalTemplate:
         return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.stack_name}-{function}"
 
     def _ref(self, name: str) -> str:
-        pseudo = {"AWS::Region": REGION, "AWS::StackName": self.stack_name, "AWS::AccountId": ACCOUNT_ID}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::StackName": self.stack_name,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -228,7 +253,15 @@ class LocalTemplate:
         resource = self.resources.get(name, {})
         if resource.get("Type") == "AWS::Logs::LogGroup" and "LogGroupName" in resource["Properties"]:
             return str(self.resolve(resource["Properties"]["LogGroupName"]))  # a log group's Ref is its name
+        if resource.get("Type") == "AWS::S3::Bucket":  # and a bucket's, known before it exists
+            return self.bucket_name(name)
         return f"{self.stack_name}-{name}"
+
+    def bucket_name(self, name: str) -> str:
+        """Bucket ``name``'s ``BucketName``, else the name CloudFormation would make of the stack's and the
+        logical id (bucket names are lower-case)."""
+        given = self.resources[name].get("Properties", {}).get("BucketName")
+        return str(self.resolve(given)) if given else f"{self.stack_name}-{name}".lower()
 
     def functions(self) -> dict[str, Function]:
         globals_function = self.template.get("Globals", {}).get("Function", {})
@@ -366,8 +399,12 @@ class LocalTemplate:
 
 
 def create_resources(local: LocalTemplate, session: Any) -> None:
-    """Create the template's tables, queues and secrets through ``session`` (a boto3 session on moto), and
-    record what ``Ref`` and ``Fn::GetAtt`` return for each."""
+    """Create the template's tables, queues (and their policies), buckets (and theirs) and secrets through
+    ``session`` (a boto3 session on moto), and record what ``Ref`` and ``Fn::GetAtt`` return for each."""
+    if "moto" in sys.modules:  # moto in this process (the tests' mock_aws): S3 as the moto server serves it
+        from devserver.moto_serial import s3_like_aws
+
+        s3_like_aws()
     dynamodb = session.client("dynamodb")
     for name, res in local.of_type("AWS::DynamoDB::Table").items():
         props = res["Properties"]
@@ -422,6 +459,26 @@ def create_resources(local: LocalTemplate, session: Any) -> None:
     for name in queues:
         create_queue(name)
 
+    # Queue policies before the buckets (S3 checks that it may send to a queue when a notification is set:
+    # a bucket with notifications DependsOn its queue's policy). moto stores a queue's Policy attribute and
+    # evaluates none of it; the check below is S3's, at deploy time.
+    queue_policies: dict[str, dict[str, Any]] = {}  # queue ARN → its policy document
+    for res in local.of_type("AWS::SQS::QueuePolicy").values():
+        props = local.resolve(res["Properties"])
+        for url in props["Queues"]:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])})
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+            queue_policies[queue_arn["QueueArn"]] = props["PolicyDocument"]
+
+    s3 = session.client("s3")
+    for name, res in local.of_type("AWS::S3::Bucket").items():
+        create_bucket(local, s3, name, res.get("Properties", {}), queue_policies)
+    # Stored as S3 stores it; evaluated neither by moto (``moto_serial.s3_like_aws`` keeps it from refusing
+    # requests on conditions it cannot evaluate, such as aws:SecureTransport) nor by the local stack.
+    for res in local.of_type("AWS::S3::BucketPolicy").values():
+        props = local.resolve(res["Properties"])
+        s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+
     secretsmanager = session.client("secretsmanager")
     for name, res in local.of_type("AWS::SecretsManager::Secret").items():
         props = res.get("Properties", {})
@@ -445,3 +502,255 @@ def create_resources(local: LocalTemplate, session: Any) -> None:
 
     for name in local.of_type("AWS::Serverless::Function"):  # what a custom resource's ServiceToken names
         local.attributes[name, "Arn"] = local.function_arn(name)
+
+
+# --- S3 buckets: CloudFormation's properties in the S3 API's shapes -----------------------------------
+BUCKET_PROPERTIES = {
+    "BucketName",
+    "VersioningConfiguration",
+    "BucketEncryption",
+    "PublicAccessBlockConfiguration",
+    "OwnershipControls",
+    "LifecycleConfiguration",
+    "NotificationConfiguration",
+    "CorsConfiguration",
+    "Tags",
+}
+
+
+def create_bucket(
+    local: LocalTemplate,
+    s3: Any,
+    name: str,
+    properties: dict[str, Any],
+    queue_policies: dict[str, dict[str, Any]],
+) -> None:
+    """Create bucket ``name`` with its configuration; its notifications only to queues whose policy lets
+    S3 send them (``queue_policies``: queue ARN → policy document), as S3 refuses the others."""
+    unknown = set(properties) - BUCKET_PROPERTIES
+    if unknown:
+        raise ValueError(f"{name}: the local stack does not create buckets with {sorted(unknown)}")
+    props = local.resolve(properties)
+    bucket = local.bucket_name(name)
+    location = {} if REGION == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
+    s3.create_bucket(Bucket=bucket, **location)
+    arn = f"arn:aws:s3:::{bucket}"
+    local.physical[name] = bucket
+    local.attributes.update(
+        {
+            (name, "Arn"): arn,
+            (name, "DomainName"): f"{bucket}.s3.amazonaws.com",
+            (name, "RegionalDomainName"): f"{bucket}.s3.{REGION}.amazonaws.com",
+            (name, "DualStackDomainName"): f"{bucket}.s3.dualstack.{REGION}.amazonaws.com",
+        }
+    )
+    if "VersioningConfiguration" in props:
+        s3.put_bucket_versioning(
+            Bucket=bucket, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
+        )
+    if "BucketEncryption" in props:
+        rules = [
+            {
+                "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                **({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {}),
+            }
+            for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        ]
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": rules})
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    if "OwnershipControls" in props:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls=props["OwnershipControls"])
+    if "Tags" in props:
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": props["Tags"]})
+    if "CorsConfiguration" in props:
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={"CORSRules": [cors_rule(r) for r in props["CorsConfiguration"]["CorsRules"]]},
+        )
+    if "LifecycleConfiguration" in props:  # moto stores the rules; it runs none of them
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
+            },
+        )
+    if "NotificationConfiguration" in props:
+        notifications = notification_configuration(name, props["NotificationConfiguration"])
+        for queue in notifications["QueueConfigurations"]:
+            policy = queue_policies.get(queue["QueueArn"], {})
+            if not allows_s3_notifications(policy, queue["QueueArn"], arn):
+                raise ValueError(
+                    f"{name}: Unable to validate the following destination configurations "
+                    f"({queue['QueueArn']}): no queue policy lets s3.amazonaws.com send it this bucket's "
+                    "notifications (S3 refuses the notification, and CloudFormation the bucket)"
+                )
+        # moto then sends each queue an s3:TestEvent message, as S3 does
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=notifications)
+
+
+def _renamed(properties: dict[str, Any], names: dict[str, str], what: str) -> dict[str, Any]:
+    unknown = set(properties) - set(names)
+    if unknown:
+        raise ValueError(f"The local stack does not translate {what} {sorted(unknown)}")
+    return {names[key]: value for key, value in properties.items()}
+
+
+def cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    names = {
+        "AllowedHeaders": "AllowedHeaders",
+        "AllowedMethods": "AllowedMethods",
+        "AllowedOrigins": "AllowedOrigins",
+        "ExposedHeaders": "ExposeHeaders",
+        "Id": "ID",
+        "MaxAge": "MaxAgeSeconds",
+    }
+    return _renamed(rule, names, "CORS rule properties")
+
+
+def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation ``LifecycleConfiguration`` rule as ``PutBucketLifecycleConfiguration`` takes it."""
+    rule = dict(rule)
+    result: dict[str, Any] = {"Status": rule.pop("Status")}
+    if "Id" in rule:
+        result["ID"] = rule.pop("Id")
+    # Filter: one condition alone, or several under And
+    conditions: dict[str, Any] = {}
+    if "Prefix" in rule:
+        conditions["Prefix"] = rule.pop("Prefix")
+    tags = rule.pop("TagFilters", [])
+    for size in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
+        if size in rule:
+            conditions[size] = int(rule.pop(size))
+    if tags:
+        conditions["Tags"] = [{"Key": tag["Key"], "Value": tag["Value"]} for tag in tags]
+    if len(conditions) > 1 or len(tags) > 1:
+        result["Filter"] = {"And": conditions}
+    elif tags:
+        result["Filter"] = {"Tag": conditions["Tags"][0]}
+    else:
+        result["Filter"] = conditions or {"Prefix": ""}
+    expiration = {
+        api: rule.pop(cfn)
+        for cfn, api in (
+            ("ExpirationInDays", "Days"),
+            ("ExpirationDate", "Date"),
+            ("ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker"),
+        )
+        if cfn in rule
+    }
+    if expiration:
+        result["Expiration"] = expiration
+    if "NoncurrentVersionExpirationInDays" in rule:
+        result["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": rule.pop("NoncurrentVersionExpirationInDays")
+        }
+    if "NoncurrentVersionExpiration" in rule:
+        result["NoncurrentVersionExpiration"] = _renamed(
+            rule.pop("NoncurrentVersionExpiration"),
+            {"NoncurrentDays": "NoncurrentDays", "NewerNoncurrentVersions": "NewerNoncurrentVersions"},
+            "NoncurrentVersionExpiration properties",
+        )
+    if "AbortIncompleteMultipartUpload" in rule:
+        result["AbortIncompleteMultipartUpload"] = _renamed(
+            rule.pop("AbortIncompleteMultipartUpload"),
+            {"DaysAfterInitiation": "DaysAfterInitiation"},
+            "AbortIncompleteMultipartUpload properties",
+        )
+    transitions = [*rule.pop("Transitions", []), *([rule.pop("Transition")] if "Transition" in rule else [])]
+    if transitions:
+        names = {"StorageClass": "StorageClass", "TransitionInDays": "Days", "TransitionDate": "Date"}
+        result["Transitions"] = [_renamed(t, names, "transition properties") for t in transitions]
+    noncurrent = [
+        *rule.pop("NoncurrentVersionTransitions", []),
+        *([rule.pop("NoncurrentVersionTransition")] if "NoncurrentVersionTransition" in rule else []),
+    ]
+    if noncurrent:
+        names = {
+            "StorageClass": "StorageClass",
+            "TransitionInDays": "NoncurrentDays",
+            "NewerNoncurrentVersions": "NewerNoncurrentVersions",
+        }
+        result["NoncurrentVersionTransitions"] = [
+            _renamed(t, names, "noncurrent version transition properties") for t in noncurrent
+        ]
+    if rule:
+        raise ValueError(f"The local stack does not translate lifecycle rule properties {sorted(rule)}")
+    return result
+
+
+def notification_configuration(bucket: str, configuration: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation ``NotificationConfiguration`` as ``PutBucketNotificationConfiguration`` takes it:
+    queues only (the local stack has no SNS, and its functions are not moto's)."""
+    unknown = set(configuration) - {"QueueConfigurations"}
+    if unknown:
+        raise ValueError(
+            f"{bucket}: the local stack sends bucket notifications to queues only, not {unknown}"
+        )
+    queues = []
+    for queue in configuration["QueueConfigurations"]:
+        translated: dict[str, Any] = {"QueueArn": queue["Queue"], "Events": [queue["Event"]]}
+        if "Filter" in queue:
+            rules = queue["Filter"]["S3Key"]["Rules"]
+            translated["Filter"] = {
+                "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+            }
+        queues.append(translated)
+    return {"QueueConfigurations": queues}
+
+
+# The condition operators and keys S3 gives a queue policy to evaluate when it sends a notification.
+_ARN_OR_STRING = {"ArnEquals", "ArnLike", "StringEquals", "StringLike"}
+
+
+def allows_s3_notifications(document: dict[str, Any], queue_arn: str, bucket_arn: str) -> bool:
+    """Whether queue policy ``document`` lets S3 send ``bucket_arn``'s notifications to ``queue_arn``, as S3
+    checks when the notification is set. Statements the local stack cannot evaluate are refused, not
+    guessed."""
+    context = {"aws:sourcearn": bucket_arn, "aws:sourceaccount": ACCOUNT_ID}
+
+    def listed(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else [value]
+
+    def like(pattern: str, value: str, flags: int = 0) -> bool:
+        regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+        return re.fullmatch(regex, value, flags) is not None
+
+    def for_s3(principal: Any) -> bool:
+        if principal == "*" or (isinstance(principal, dict) and principal.get("AWS") == "*"):
+            return True
+        return isinstance(principal, dict) and "s3.amazonaws.com" in listed(principal.get("Service", []))
+
+    def holds(conditions: dict[str, Any]) -> bool:
+        for operator, tests in conditions.items():
+            if operator not in _ARN_OR_STRING:
+                raise ValueError(f"The local stack does not evaluate queue policy conditions {operator}")
+            for key, values in tests.items():
+                if key.lower() not in context:
+                    raise ValueError(f"The local stack does not evaluate queue policy condition key {key}")
+                actual = context[key.lower()]
+                if not any(
+                    like(str(v), actual) if operator != "StringEquals" else str(v) == actual
+                    for v in listed(values)
+                ):
+                    return False
+        return True
+
+    allowed = False
+    for statement in listed(document.get("Statement", [])):
+        unsupported = set(statement) & {"NotAction", "NotResource", "NotPrincipal"}
+        if unsupported:
+            raise ValueError(f"The local stack does not evaluate queue policy statements with {unsupported}")
+        if not (
+            for_s3(statement.get("Principal"))
+            and any(like(a, "sqs:SendMessage", re.IGNORECASE) for a in listed(statement.get("Action", [])))
+            and any(like(r, queue_arn) for r in listed(statement.get("Resource", "*")))
+            and holds(statement.get("Condition", {}))
+        ):
+            continue
+        if statement["Effect"] == "Deny":
+            return False
+        allowed = True
+    return allowed

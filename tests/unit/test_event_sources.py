@@ -21,6 +21,7 @@ TEMPLATE = load_template()
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/unit-EventTable/stream/2030-01-01T00:00:00.000"
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:unit-WebhookDeliveryQueue"
 QUEUE_URL = "http://127.0.0.1:5000/123456789012/unit-WebhookDeliveryQueue"
+UPLOADS_URL = "http://127.0.0.1:5000/123456789012/unit-AssetUploadQueue"
 OUTBOX_FILTER = json.loads(
     TEMPLATE["Resources"]["WebhookFanoutFunction"]["Properties"]["Events"]["Outbox"]["Properties"][
         "FilterCriteria"
@@ -39,6 +40,8 @@ def created(template: dict[str, Any] = TEMPLATE) -> LocalTemplate:
             ("WebhookDeliveryQueue", "Arn"): QUEUE_ARN,
             ("WebhookDeliveryQueue", "QueueUrl"): QUEUE_URL,
             ("WebhookDeliveryQueue", "QueueName"): "unit-WebhookDeliveryQueue",
+            ("AssetUploadQueue", "Arn"): "arn:aws:sqs:us-east-1:123456789012:unit-AssetUploadQueue",
+            ("AssetUploadQueue", "QueueUrl"): UPLOADS_URL,
         }
     )
     return local
@@ -151,7 +154,7 @@ def test_responses_that_fail_the_whole_batch(response: Any) -> None:
 
 def test_the_outbox_stream_drives_the_fanout_function() -> None:
     sources = {source.function: source for source in created().event_sources()}
-    assert set(sources) == {"WebhookFanoutFunction", "WebhookDeliveryFunction"}
+    assert set(sources) == {"WebhookFanoutFunction", "WebhookDeliveryFunction", "ConfirmAssetUploadFunction"}
     assert sources["WebhookFanoutFunction"] == StreamEventSource(
         function="WebhookFanoutFunction",
         source_arn=STREAM_ARN,
@@ -161,6 +164,19 @@ def test_the_outbox_stream_drives_the_fanout_function() -> None:
         maximum_retry_attempts=100,
         report_batch_item_failures=True,
         filters=(OUTBOX_FILTER,),
+    )
+
+
+def test_the_upload_queue_drives_the_confirm_function() -> None:
+    sources = {source.function: source for source in created().event_sources()}
+    assert sources["ConfirmAssetUploadFunction"] == SqsEventSource(
+        function="ConfirmAssetUploadFunction",
+        source_arn="arn:aws:sqs:us-east-1:123456789012:unit-AssetUploadQueue",
+        queue_url=UPLOADS_URL,
+        batch_size=10,
+        batching_window_seconds=1,
+        report_batch_item_failures=True,
+        filters=(),
     )
 
 
@@ -186,6 +202,8 @@ def test_lambda_defaults_apply_to_what_an_event_leaves_out_and_disabled_events_a
     }
     deliveries = template["Resources"]["WebhookDeliveryFunction"]["Properties"]["Events"]["Deliveries"]
     deliveries["Properties"]["Enabled"] = False
+    uploads = template["Resources"]["ConfirmAssetUploadFunction"]["Properties"]["Events"]["Uploads"]
+    uploads["Properties"]["Enabled"] = False
     (source,) = created(template).event_sources()
     assert source == StreamEventSource(
         function="WebhookFanoutFunction",
