@@ -10,6 +10,10 @@
   calls are replayed raw on a twin storefront, set up alike.
 - ``engagement``: the same for a try-on session's start and an affiliate link's redirect (``GET /r/{code}``),
   replayed on a twin org.
+- ``webhooks``: webhook deliveries/s through the delivery function vs plain POSTs of the same bodies.
+- ``vault``: the Design Vault's presigned POST (``VaultBucket.upload_form`` vs raw
+  ``generate_presigned_post``) and upload confirmation (``UploadConfirmer.confirm`` on moto vs its AWS calls
+  made raw).
 
 Budgets come from DESIGN.md ("Performance budgets"); they are reported, never asserted.
 """

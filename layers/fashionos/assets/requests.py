@@ -49,6 +49,7 @@ Territory = Annotated[
     AfterValidator(lambda code: code if code in COUNTRIES else _refuse_territory(code)),
     WithJsonSchema({"type": "string", "enum": _TERRITORIES, "description": "ISO 3166-1 alpha-2"}),
 ]
+# ISO 3166-1 alpha-2 codes, each once; or ``["*"]`` alone: worldwide.
 Territories = Annotated[
     list[
         Annotated[
@@ -56,12 +57,30 @@ Territories = Annotated[
             AfterValidator(
                 lambda code: code if code == EVERYWHERE or code in COUNTRIES else _refuse_territory(code)
             ),
-            WithJsonSchema({"type": "string", "enum": [EVERYWHERE, *_TERRITORIES]}),
         ]
     ],
-    Field(min_length=1, max_length=len(_TERRITORIES), json_schema_extra={"uniqueItems": True}),
+    Field(min_length=1, max_length=len(_TERRITORIES)),
     AfterValidator(_unique),
     AfterValidator(_territories),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": _TERRITORIES},
+                    "minItems": 1,
+                    "maxItems": len(_TERRITORIES),
+                    "uniqueItems": True,
+                },
+                {
+                    "type": "array",
+                    "items": {"type": "string", "const": EVERYWHERE},
+                    "minItems": 1,
+                    "maxItems": 1,
+                },
+            ]
+        }
+    ),
 ]
 Usages = Annotated[
     list[Usage], Field(min_length=1, json_schema_extra={"uniqueItems": True}), AfterValidator(_unique)
@@ -92,7 +111,7 @@ class RightsInput(_Request):
     owner: Annotated[Handle, Field(description="The creator's handle (@studio): IP stays creator owned")]
     license: License
     usage: Usages
-    territories: Annotated[Territories, Field(description='ISO 3166-1 alpha-2 codes, or ["*"] for worldwide')]
+    territories: Annotated[Territories, Field(description='ISO 3166-1 alpha-2 codes, or ["*"]: worldwide')]
     expires_at: DateTime | None = None
     credit: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
