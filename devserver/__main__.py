@@ -122,6 +122,16 @@ Affiliate links (to https://{credentials["affiliate_domain"]}/..., the demo org'
     -d '{{"destination_url": "https://{credentials["affiliate_domain"]}/tee", "utm": {{"source": "ig"}}}}'
   curl -i {stack.base_url}/r/<code>            # 302 to the destination, the click counted
 
+Design Vault (files go straight to the local S3, {stack.moto.url}; see README "Design Vault"):
+  curl -X POST {stack.base_url}/v1/assets -H "Authorization: Bearer $TOKEN" \\
+    -H "Content-Type: application/json" -o created.json -d '{{"filename": "look.png",
+    "content_type": "image/png", "size": <bytes>, "sha256": "<hex>", "title": "Look 01", "rights":
+    {{"owner": "@atelier", "license": "all-rights-reserved", "usage": ["display"], "territories": ["*"]}}}}'
+  mapfile -t FORM < <(jq -r '.upload.fields | to_entries[] | "--form-string", "\\(.key)=\\(.value)"' \\
+    created.json)
+  curl "${{FORM[@]}}" -F file=@look.png "$(jq -r .upload.url created.json)"
+  curl -H "Authorization: Bearer $TOKEN" {stack.base_url}/v1/assets/<id>       # "status": "available"
+
 Webhooks (local receivers on http://127.0.0.1 too; attempts after {schedule} s):
   curl -X POST {stack.base_url}/v1/webhooks -H "X-Api-Key: {credentials["sandbox_api_key"]}" \\
     -H "Content-Type: application/json" \\

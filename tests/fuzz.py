@@ -46,12 +46,12 @@ class Outcome:
 
 def prepare(stack: DevStack, directory: Path) -> Path:
     """One OAuth client per scope in the demo org (a burst tier: fuzzing sends thousands of requests),
-    written with the base URL and the handshake for the hooks."""
+    written with the base URL and the handshake for the hooks; and the try-on routes' sessions, started on
+    a listing of an org of their own, which the fuzzed clients cannot see (nor archive)."""
     org = stack.credentials["org_id"]
     clients = {}
     for scope in sorted(KNOWN_SCOPES):
-        client = stack.admin("create-client", org, "--scope", scope, "--rate-tier", FUZZ_TIER)
-        clients[scope] = {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+        clients[scope] = _client(stack, org, scope)
     path = directory / "fuzz-credentials.json"
     path.write_text(
         json.dumps(
@@ -59,11 +59,41 @@ def prepare(stack: DevStack, directory: Path) -> Path:
                 "base_url": stack.base_url,
                 "handshake": stack.handshake,
                 "clients": clients,
-                "product_id": stack.credentials["product_id"],  # an active demo listing: try-on sessions
+                "tryon": _tryon_listing(stack),
             }
         )
     )
     return path
+
+
+def _client(stack: DevStack, org: str, *scopes: str) -> dict[str, str]:
+    options = [arg for scope in scopes for arg in ("--scope", scope)]
+    client = stack.admin("create-client", org, *options, "--rate-tier", FUZZ_TIER)
+    return {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+
+
+def _tryon_listing(stack: DevStack) -> dict[str, object]:
+    """An org approved for AR try-on, its client (``tryon:write``) and an active listing of its own."""
+    import requests
+
+    org = stack.admin("create-org", "--handle", "@fuzz_tryon", "--twin-active")["org_id"]
+    stack.admin("set-tryon", org, "--type", "AR")
+    client = _client(stack, org, "tryon:write", "storefronts:write", "products:write")
+    token = requests.post(
+        stack.url("/oauth/token"),
+        data={"grant_type": "client_credentials"},
+        auth=(client["client_id"], client["client_secret"]),
+        timeout=30,
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    storefront = {"handle": "@fuzz_tryon_shop", "name": "Try-on", "currency": "EUR", "visibility": "public"}
+    sf = requests.post(stack.url("/v1/storefronts"), json=storefront, headers=headers, timeout=30).json()
+    price = {"amount": 100, "currency": "EUR"}
+    listing = {"sku": "FUZZ", "title": "Try me", "price": price, "status": "active"}
+    product = requests.post(
+        stack.url(f"/v1/storefronts/{sf['id']}/products"), json=listing, headers=headers, timeout=30
+    ).json()
+    return {"client": client, "product_id": product["id"]}
 
 
 def run(

@@ -4,8 +4,9 @@
   its own;
 - ``/v1`` operations: an access token holding exactly the scope the operation requires (a client per
   scope, made by ``tests/fuzz.py``; tokens from the real token endpoint, one per scope, refreshed on 401);
-- ``/tryon`` operations (the try-on front end's): a live session's token, from POST /v1/tryon/sessions on the
-  demo listing (a new session every 30 seconds: once one is ended, its routes answer 409 as documented);
+- ``/tryon`` operations (the try-on front end's): a live session's token, from POST /v1/tryon/sessions on a
+  listing of an org of its own (``tests/fuzz.py``: the fuzzed clients can neither see nor archive it; a new
+  session every 30 seconds: once one is ended, its routes answer 409 as documented);
 - Integration API operations: the real handshake in the JSON body, wherever the generated body has a
   string there (a body whose handshake is missing or not a string stays as generated: it must be refused);
 - a valid ``Idempotency-Key`` made unique per generated request, as a client makes one per distinct request (a
@@ -73,10 +74,12 @@ class ScopedAccessToken:
 
 @schemathesis.auth(refresh_interval=30).apply_to(path_regex="^/tryon/")
 class SessionToken:
-    """The try-on front end's credential: the session token of a session started on the demo listing."""
+    """The try-on front end's credential: the session token of a session started on the try-on org's
+    listing."""
 
     def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
-        base, client = credentials()["base_url"], credentials()["clients"]["tryon:write"]
+        base, tryon = credentials()["base_url"], credentials()["tryon"]
+        client = tryon["client"]
         access = requests.post(
             base + "/oauth/token",
             data={"grant_type": "client_credentials", "scope": "tryon:write"},
@@ -86,11 +89,11 @@ class SessionToken:
         access.raise_for_status()
         session = requests.post(
             base + "/v1/tryon/sessions",
-            json={"product_id": credentials()["product_id"], "type": "AR"},
+            json={"product_id": tryon["product_id"], "type": "AR"},
             headers={"Authorization": f"Bearer {access.json()['access_token']}"},
             timeout=30,
         )
-        session.raise_for_status()
+        assert session.status_code == 201, session.text
         token: str = session.json()["session_token"]
         return token
 
