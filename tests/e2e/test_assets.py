@@ -7,7 +7,6 @@ other than the one declared ends ``rejected`` with its object gone; ``design.pub
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.e2e.conftest import E2E, REQUEST_TIMEOUT, DevStack, http
 from tests.e2e.test_commerce import Partner, partner_of, wait_for
-from tests.integration.test_assets_api import FILE, RIGHTS, png
+from tests.integration.test_assets_api import FILE, declaration, png
 from tests.receiver import Receiver
 
 pytestmark = E2E
@@ -28,16 +27,7 @@ ASSETS = "/v1/assets"
 
 
 def declare(partner: Partner, data: bytes, **fields: Any) -> dict[str, Any]:
-    body = {
-        "filename": "look-01.png",
-        "content_type": "image/png",
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "title": "Look 01",
-        "rights": RIGHTS,
-        **fields,
-    }
-    created: dict[str, Any] = partner.ok("POST", ASSETS, body, 201)
+    created: dict[str, Any] = partner.ok("POST", ASSETS, declaration(data, **fields), 201)
     return created
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fashionos.errors import Conflict, Forbidden, NotFound, Unprocessable
+from fashionos.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 
 
 class AssetNotFound(NotFound):
@@ -16,6 +16,12 @@ class CollectionNotFound(NotFound):
 
 class GrantNotFound(NotFound):
     """No such grant on that asset (or collection)."""
+
+
+class AssetVersionMismatch(PreconditionFailed):
+    """``If-Match`` names a version the asset no longer has."""
+
+    code = "version_mismatch"
 
 
 class AssetNotAvailable(Conflict):

@@ -245,15 +245,15 @@ class AssetService:
         asset = self.owned(org_id, asset_id)
         self._bucket.delete_all(asset.key)
         grants = self._store.grants_on(org_id, asset_id)
-        self._store.delete_keys([*self._store.audit_keys(asset_id)])
+        self._store.delete_keys(self._store.audit_keys(asset_id))
         items = [
             self._store.delete_asset(asset),
             *(self._store.delete_grant(g, must_exist=False) for g in grants),
         ]
         try:
             self._store.transact(items, None)
-        except ConditionFailed:
-            raise AssetNotFound("No such asset") from None  # deleted (or changed) meanwhile: delete again
+        except ConditionFailed:  # changed meanwhile: again, from what it is now (deleted: 404)
+            self.delete(org_id, asset_id)
 
     def history(
         self, org_id: str, asset_id: str, limit: int, cursor: str | None
