@@ -111,11 +111,16 @@ def _finite(text: str) -> float:
     return value
 
 
+# What pydantic adds to an error's location inside a union (``rights.RightsInput.owner``): the member's
+# model name or validator tag, never a field of ours (fields are snake_case).
+_UNION_MEMBER = re.compile(r"[A-Z][A-Za-z0-9]*|[a-z-]+\[.*\]")
+
+
 def describe_validation_error(error: ValidationError) -> str:
     """One clear sentence that names the field: an unknown field first, else pydantic's first error."""
     problems = error.errors()
     first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
-    field = ".".join(str(part) for part in first["loc"])
+    field = ".".join(str(part) for part in first["loc"] if not _UNION_MEMBER.fullmatch(str(part)))
     kind = first["type"]
     if kind == "missing":
         return f"Missing required field: {field}"

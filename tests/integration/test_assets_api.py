@@ -171,6 +171,7 @@ def test_create_answers_a_presigned_post_binding_every_declared_fact(stack: InPr
     fields = created["upload"]["fields"]
     assert fields["key"] == expected_policy(stack, created)["key"]
     assert created["upload"]["expires_at"] == created["upload_expires_at"]
+    assert parse_rfc3339(document["expiration"]) <= parse_rfc3339(created["upload_expires_at"])
     assert parse_rfc3339(created["upload_expires_at"]) <= before + 15 * 60 + 1
 
 
@@ -298,6 +299,8 @@ def test_an_upload_never_made_shows_expired(stack: InProcessApi, monkeypatch: py
         {"size": 5 * 1024**3 + 1},
         {"sha256": "abc"},
         {"filename": "../etc/passwd"},
+        {"filename": "\u202egnp.exe"},  # a right-to-left override: it would read as "exe.png"
+        {"title": "Look\x00"},
         {"rights": {**RIGHTS, "usage": ["resale"]}},
         {"rights": {**RIGHTS, "territories": ["UK"]}},
         {"rights": {**RIGHTS, "territories": ["*", "FR"]}},
@@ -558,3 +561,19 @@ def test_assets_read_cannot_write(stack: InProcessApi) -> None:
     _, key = partners.create_sandbox_key(stack.demo["org_id"], ["assets:read"])
     assert problem(call(stack, "POST", ASSETS, declaration(), key=key), 403)["code"] == "insufficient_scope"
     ok(call(stack, "GET", ASSETS, key=key))
+
+
+def test_a_grant_on_rights_that_expired_is_422(stack: InProcessApi, partner: dict[str, str]) -> None:
+    asset = uploaded(stack, rights={**RIGHTS, "expires_at": rfc3339(time.time() + 2)})
+    time.sleep(2.1)
+    refused = problem(grant(stack, asset["id"], partner["org_id"]), 422)
+    assert refused["code"] == "grant_exceeds_rights"
+    assert "expired" in refused["detail"]
+
+
+def test_refusals_name_the_field_and_the_rights_as_sent(stack: InProcessApi, partner: dict[str, str]) -> None:
+    asset = uploaded(stack)
+    wide = problem(grant(stack, asset["id"], partner["org_id"], territories=["US"]), 422)
+    assert "territory US is not in the asset's rights (FR, DE, IT)" in wide["detail"]
+    bad = problem(call(stack, "PATCH", f"{ASSETS}/{asset['id']}", {"rights": {**RIGHTS, "owner": "x"}}), 400)
+    assert bad["detail"].startswith("Invalid field 'rights.owner'")

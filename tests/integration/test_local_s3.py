@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class Stack:
         size, type, checksum, asset id and the pending tag, each bound by a condition."""
         vault = VaultBucket(lambda: self.s3, self.bucket)
         sha256 = hashlib.sha256(data).hexdigest()
-        form = vault.upload_form(key, "ast_1", len(data), "image/png", sha256, expires_in)
+        form = vault.upload_form(key, "ast_1", len(data), "image/png", sha256, int(time.time()) + expires_in)
         return {"url": form.url, "fields": form.fields}
 
 

@@ -10,6 +10,7 @@ presigned GETs of the accepted version, ``Content-Disposition: attachment``, val
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -57,8 +58,10 @@ class VaultBucket:
         self.bucket = bucket
 
     def upload_form(
-        self, key: str, asset_id: str, size: int, content_type: str, sha256_hex: str, expires_in: int
+        self, key: str, asset_id: str, size: int, content_type: str, sha256_hex: str, expires_epoch: int
     ) -> UploadForm:
+        """The form S3 takes until ``expires_epoch`` at the latest (never a second after the asset's upload
+        window: boto3 counts its seconds from its own clock)."""
         fields = {
             "Content-Type": content_type,
             "x-amz-checksum-sha256": checksum(sha256_hex),
@@ -70,7 +73,11 @@ class VaultBucket:
             *({name: value} for name, value in fields.items()),
         ]
         post = self._s3().generate_presigned_post(
-            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            Bucket=self.bucket,
+            Key=key,
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=int(expires_epoch - time.time()),
         )
         return UploadForm(post["url"], {name: str(value) for name, value in post["fields"].items()})
 

@@ -86,9 +86,12 @@ Usages = Annotated[
     list[Usage], Field(min_length=1, json_schema_extra={"uniqueItems": True}), AfterValidator(_unique)
 ]
 Sha256 = Annotated[str, StringConstraints(pattern="^[0-9A-Fa-f]{64}$"), AfterValidator(_lower)]
-# A file name as the partner knows it (downloads are named after it): no path, no control characters.
-Filename = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f\x7f]+$")]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+# Text shown to people: no control characters, nor the bidirectional overrides that make "gnp.exe" read
+# as "exe.png".
+_SHOWN = r"\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+# A file name as the partner knows it (downloads are named after it): no path either.
+Filename = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=f"^[^/\\\\{_SHOWN}]+$")]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=f"^[^{_SHOWN}]+$")]
 CollectionId = Annotated[str, StringConstraints(pattern=f"^col_{ID_BODY}$")]
 
 
@@ -113,7 +116,7 @@ class RightsInput(_Request):
     usage: Usages
     territories: Annotated[Territories, Field(description='ISO 3166-1 alpha-2 codes, or ["*"]: worldwide')]
     expires_at: DateTime | None = None
-    credit: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    credit: Title | None = None
 
 
 class AssetCreate(_Request):
@@ -167,6 +170,8 @@ class DownloadCreate(_Request):
 
 
 class CollectionCreate(_Request):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    season: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=f"^[^{_SHOWN}]+$")]
+    season: (
+        Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=f"^[^{_SHOWN}]+$")] | None
+    ) = None
     description: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None

@@ -149,7 +149,7 @@ class AssetService:
             request.size,
             request.content_type,
             request.sha256,
-            UPLOAD_SECONDS,
+            expires,
         )
         created = CreatedAsset(asset, form.url, form.fields)
         changes = [
@@ -312,11 +312,11 @@ class AssetService:
             expires_at = min(expiries, key=parse_rfc3339) if expiries else None
         usage, territories = tuple(request.usage), tuple(request.territories)
         for asset in assets:
+            if asset.rights.expired(now):
+                raise GrantExceedsRights(f"{asset.asset_id}: its rights expired at {asset.rights.expires_at}")
             beyond = exceeds(asset.rights, usage, territories, expires_at)
             if beyond is not None:
-                raise GrantExceedsRights(
-                    f"{asset.asset_id}: {beyond}" if len(assets) > 1 else beyond.capitalize()
-                )
+                raise GrantExceedsRights(f"{asset.asset_id}: {beyond}")
         if len(self._store.grants_on(org_id, target_id)) >= MAX_GRANTS:
             raise TooManyGrants(f"At most {MAX_GRANTS} grants; revoke one first")
         grant = Grant(
