@@ -40,7 +40,7 @@ from devserver.template import ROOT, Function, LocalTemplate
 
 Handler = Callable[[dict[str, Any], Any], Any]
 LAUNCHER = Path(__file__).with_name("lambda_bootstrap.py")
-MAX_CONTAINERS = 8  # per function: more concurrent invocations wait for a container to be free
+MAX_CONTAINERS = 4  # per function (a laptop has few cores): more concurrent invocations wait for a free one
 # Lambda gives a function's init 10 s. Here many containers start at once on a laptop's few cores.
 INIT_TIMEOUT_SECONDS = 30
 PREWARM_THREADS = 4
