@@ -78,6 +78,34 @@ def query_page(
     return items[:limit], len(items) > limit
 
 
+def query_all(
+    client: DynamoDBClient, query: QueryInputTypeDef, convert: Callable[[dict[str, Any]], T]
+) -> list[T]:
+    """Every item of ``query``, following DynamoDB's pages."""
+    items: list[T] = []
+    while True:
+        page = client.query(**query)
+        items += [convert(item) for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def batch_get(
+    client: DynamoDBClient, table: str, keys: list[dict[str, Any]], convert: Callable[[dict[str, Any]], T]
+) -> list[T]:
+    """Strongly consistent BatchGetItem of ``keys`` (100 a call, unprocessed keys again); those found, in
+    any order."""
+    found: list[T] = []
+    for start in range(0, len(keys), 100):
+        request: Any = {table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+        while request:
+            page = client.batch_get_item(RequestItems=request)
+            found += [convert(item) for item in page["Responses"].get(table, [])]
+            request = page.get("UnprocessedKeys") or None
+    return found
+
+
 def at_version(version: int) -> tuple[str, dict[str, Any]]:
     """The condition (on ``#version``) that an item exists and is still at ``version`` (0: an item written
     before it had one), and its values."""

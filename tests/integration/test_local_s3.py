@@ -104,16 +104,21 @@ def error_code(response: requests.Response) -> str:
     return match[1]
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    """A moto server refusing what S3 refuses (``make dev``'s lands undeclared files: see below)."""
-    with MotoServer(files="refuse") as server:
+def vault_stack(files: str) -> Iterator[Stack]:
+    """The template's resources on a moto server of their own (``files``: ``moto_serial --files``)."""
+    with MotoServer(files=files) as server:
         endpoint = Endpoint(server.url)
         local = LocalTemplate(load_template(), STACK)
         create_resources(local, endpoint)
         created = Stack(local, endpoint, [])
         created.created_messages = created.drain()
         yield created
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    """A moto server refusing what S3 refuses (``make dev``'s lands undeclared files: see below)."""
+    yield from vault_stack("refuse")
 
 
 @pytest.fixture
@@ -401,13 +406,7 @@ LANDED = ("wrong checksum", "bigger file", "smaller file", "another content type
 
 @pytest.fixture(scope="module")
 def landing() -> Iterator[Stack]:
-    with MotoServer() as server:  # files="land", as make dev runs it
-        endpoint = Endpoint(server.url)
-        local = LocalTemplate(load_template(), STACK)
-        create_resources(local, endpoint)
-        created = Stack(local, endpoint, [])
-        created.drain()
-        yield created
+    yield from vault_stack("land")  # as make dev runs it
 
 
 @pytest.mark.parametrize("refusal", LANDED)

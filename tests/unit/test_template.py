@@ -68,7 +68,7 @@ GRANT = {  # the partner org, the idempotency claim; the target and its grants; 
     "dynamodb:UpdateItem": [PARTNERS, EVENTS],
     "dynamodb:Query": ASSETS,
 }
-REVOKE = {**READ_ASSET, "dynamodb:DeleteItem": ASSETS}
+REVOKE = {"dynamodb:UpdateItem": PARTNERS, "dynamodb:GetItem": ASSETS, "dynamodb:DeleteItem": ASSETS}
 GRANTS = {
     # reads, counter updates, idempotency claims in a transaction, the handshake secret
     "IncreaseTryonUsageFunction": INTEGRATION_GRANTS,
@@ -331,7 +331,8 @@ GRANTS = {
         "dynamodb:ConditionCheckItem": ASSETS,
     },
     "DeleteAssetFunction": {
-        **REVOKE,
+        **READ_ASSET,
+        "dynamodb:DeleteItem": ASSETS,
         "dynamodb:BatchWriteItem": ASSETS,
         "s3:ListBucketVersions": BUCKET,
         "s3:DeleteObjectVersion": OBJECTS,

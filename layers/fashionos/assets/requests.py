@@ -42,23 +42,22 @@ def _territories(values: list[str]) -> list[str]:
     return values
 
 
+def _country(code: str) -> str:
+    if code not in COUNTRIES:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
 # The creator: a handle (``@studio_name``), shown on every read of the asset.
 Handle = Annotated[str, StringConstraints(pattern=f"^{HANDLE}$"), AfterValidator(_lower)]
 Territory = Annotated[
     str,
-    AfterValidator(lambda code: code if code in COUNTRIES else _refuse_territory(code)),
+    AfterValidator(_country),
     WithJsonSchema({"type": "string", "enum": _TERRITORIES, "description": "ISO 3166-1 alpha-2"}),
 ]
 # ISO 3166-1 alpha-2 codes, each once; or ``["*"]`` alone: worldwide.
 Territories = Annotated[
-    list[
-        Annotated[
-            str,
-            AfterValidator(
-                lambda code: code if code == EVERYWHERE or code in COUNTRIES else _refuse_territory(code)
-            ),
-        ]
-    ],
+    list[Annotated[str, AfterValidator(lambda code: code if code == EVERYWHERE else _country(code))]],
     Field(min_length=1, max_length=len(_TERRITORIES)),
     AfterValidator(_unique),
     AfterValidator(_territories),
@@ -93,10 +92,6 @@ _SHOWN = r"\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069"
 Filename = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=f"^[^/\\\\{_SHOWN}]+$")]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=f"^[^{_SHOWN}]+$")]
 CollectionId = Annotated[str, StringConstraints(pattern=f"^col_{ID_BODY}$")]
-
-
-def _refuse_territory(code: str) -> str:
-    raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
 
 
 class _Request(BaseModel):

@@ -182,20 +182,21 @@ class AssetService:
         """The assets other orgs granted the org (live grants on them or their collection), newest first."""
         after = checked_cursor(ASSET_ID, cursor)
         now = self._clock()
-        by_owner: dict[str, set[str]] = {}
+        found: dict[str, Asset] = {}  # by id: an asset granted twice is listed once
+        granted: dict[str, set[str]] = {}  # the assets granted one by one, by owner: read after
         for grant in self._store.grants_held(org_id):
             if not grant.live(now):
                 continue
             if grant.target_id.startswith("ast_"):
-                by_owner.setdefault(grant.owner_org_id, set()).add(grant.target_id)
+                granted.setdefault(grant.owner_org_id, set()).add(grant.target_id)
             else:
-                assets = self._store.collection_assets(grant.target_id)
-                by_owner.setdefault(grant.owner_org_id, set()).update(a.asset_id for a in assets)
-        found = [asset for owner, ids in by_owner.items() for asset in self._store.assets(owner, ids)]
-        found.sort(key=lambda asset: asset.asset_id, reverse=True)
+                found.update((a.asset_id, a) for a in self._store.collection_assets(grant.target_id))
+        for owner, ids in granted.items():
+            found.update((a.asset_id, a) for a in self._store.assets(owner, ids - found.keys()))
+        found_assets = sorted(found.values(), key=lambda asset: asset.asset_id, reverse=True)
         if after is not None:
-            found = [asset for asset in found if asset.asset_id < after]
-        return found[:limit], len(found) > limit
+            found_assets = [asset for asset in found_assets if asset.asset_id < after]
+        return found_assets[:limit], len(found_assets) > limit
 
     def update(
         self, org_id: str, asset_id: str, request: AssetUpdate, actor: str, version: int | None
@@ -248,7 +249,7 @@ class AssetService:
         self._store.delete_keys(self._store.audit_keys(asset_id))
         items = [
             self._store.delete_asset(asset),
-            *(self._store.delete_grant(g, must_exist=False) for g in grants),
+            *(self._store.delete_grant(org_id, g.target_id, g.grant_id, must_exist=False) for g in grants),
         ]
         try:
             self._store.transact(items, None)
@@ -345,14 +346,10 @@ class AssetService:
 
     def revoke(self, org_id: str, target_id: str, grant_id: str) -> None:
         self._target(org_id, target_id)
-        grant = next(
-            (g for g in self._store.grants_on(org_id, target_id) if g.grant_id == grant_id),
-            None,
-        )
-        if grant is None:
+        if not GRANT_ID.fullmatch(grant_id):
             raise GrantNotFound("No such grant")
-        try:
-            self._store.transact([self._store.delete_grant(grant)], None)
+        try:  # the delete's own condition says whether there was one
+            self._store.transact([self._store.delete_grant(org_id, target_id, grant_id)], None)
         except ConditionFailed:
             raise GrantNotFound("No such grant") from None
 

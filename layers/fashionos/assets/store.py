@@ -28,7 +28,7 @@ from fashionos.assets.records import (
     RightsChange,
     StoredStatus,
 )
-from fashionos.aws import condition_failed, query_page, versioned_update
+from fashionos.aws import batch_get, condition_failed, query_all, query_page, versioned_update
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 
@@ -206,14 +206,7 @@ class AssetStore:
     def assets(self, org_id: str, asset_ids: Iterable[str]) -> list[Asset]:
         """The org's assets of ``asset_ids`` that exist (any order)."""
         keys = [asset_key(org_id, asset_id) for asset_id in dict.fromkeys(asset_ids)]
-        found: list[Asset] = []
-        for start in range(0, len(keys), 100):
-            request: Any = {self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
-            while request:
-                page = self._db.batch_get_item(RequestItems=request)
-                found += [_asset(item) for item in page["Responses"].get(self.table, [])]
-                request = page.get("UnprocessedKeys") or None
-        return found
+        return batch_get(self._db, self.table, keys, _asset)
 
     def assets_page(self, org_id: str, limit: int, after: str | None) -> tuple[list[Asset], bool]:
         """The org's assets, newest first."""
@@ -228,7 +221,7 @@ class AssetStore:
             "ExpressionAttributeValues": {":pk": _s(f"COL#{collection_id}")},
             "ScanIndexForward": False,
         }
-        return self._all(query, _asset)
+        return query_all(self._db, query, _asset)
 
     def put_asset(self, asset: Asset) -> TransactWriteItemTypeDef:
         return {
@@ -329,7 +322,7 @@ class AssetStore:
             },
             "ConsistentRead": True,
         }
-        return self._all(query, _grant)
+        return query_all(self._db, query, _grant)
 
     def grants_held(self, partner_org_id: str) -> list[Grant]:
         """Every grant other orgs gave ``partner_org_id``, oldest first."""
@@ -339,7 +332,7 @@ class AssetStore:
             "KeyConditionExpression": "gsi1pk = :pk",
             "ExpressionAttributeValues": {":pk": _s(f"GRANTEE#{partner_org_id}")},
         }
-        return self._all(query, _grant)
+        return query_all(self._db, query, _grant)
 
     def put_grant(self, grant: Grant) -> TransactWriteItemTypeDef:
         return {
@@ -350,11 +343,10 @@ class AssetStore:
             }
         }
 
-    def delete_grant(self, grant: Grant, *, must_exist: bool = True) -> TransactWriteItemTypeDef:
-        delete: Any = {
-            "TableName": self.table,
-            "Key": _grant_key(grant.owner_org_id, grant.target_id, grant.grant_id),
-        }
+    def delete_grant(
+        self, owner_org_id: str, target_id: str, grant_id: str, *, must_exist: bool = True
+    ) -> TransactWriteItemTypeDef:
+        delete: Any = {"TableName": self.table, "Key": _grant_key(owner_org_id, target_id, grant_id)}
         if must_exist:
             delete["ConditionExpression"] = "attribute_exists(pk)"
         return {"Delete": delete}
@@ -401,7 +393,7 @@ class AssetStore:
             "ProjectionExpression": "pk, sk",
             "ConsistentRead": True,
         }
-        return self._all(query, lambda item: item)
+        return query_all(self._db, query, lambda item: item)
 
     def delete_keys(self, keys: list[Item]) -> None:
         for start in range(0, len(keys), 25):
@@ -430,12 +422,3 @@ class AssetStore:
         if after is not None:
             query["ExclusiveStartKey"] = {"pk": _s(pk), "sk": _s(f"{prefix}{after}")}
         return query_page(self._db, query, limit, convert)
-
-    def _all(self, query: QueryInputTypeDef, convert: Any) -> list[Any]:
-        items: list[Any] = []
-        while True:
-            page = self._db.query(**query)
-            items += [convert(item) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

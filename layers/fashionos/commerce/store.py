@@ -20,11 +20,11 @@ adjusted, which emit no event).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
+from fashionos.aws import batch_get, query_page, versioned_update
 from fashionos.aws import number as _n
-from fashionos.aws import query_page, versioned_update
 from fashionos.aws import string as _s
 from fashionos.commerce.records import (
     Adjustment,
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 Item = dict[str, Any]
-T = TypeVar("T")
 
 
 def storefront_key(org_id: str, storefront_id: str) -> Item:
@@ -234,13 +233,15 @@ class CommerceStore:
 
     def skus(self, storefront_id: str, skus: Sequence[str]) -> dict[str, InventoryItem]:
         """The items of ``skus`` that exist, by sku."""
-        found = self._batch_get([sku_key(storefront_id, sku) for sku in dict.fromkeys(skus)], _inventory)
+        found = batch_get(
+            self._db, self.table, [sku_key(storefront_id, sku) for sku in dict.fromkeys(skus)], _inventory
+        )
         return {item.sku: item for item in found}
 
     def products(self, storefront_id: str, product_ids: Sequence[str]) -> dict[str, Product]:
         """The listings of ``product_ids`` that exist, by id."""
         keys = [product_key(storefront_id, product_id) for product_id in dict.fromkeys(product_ids)]
-        return {product.product_id: product for product in self._batch_get(keys, _product)}
+        return {product.product_id: product for product in batch_get(self._db, self.table, keys, _product)}
 
     def org_product(self, org_id: str, product_id: str) -> Product | None:
         """The listing ``product_id`` of any of the org's storefronts (another org's is None): the org's
@@ -255,19 +256,8 @@ class CommerceStore:
         storefronts = [
             item["sk"]["S"].removeprefix("STOREFRONT#") for page in pages for item in page.get("Items", [])
         ]
-        found = self._batch_get([product_key(sf, product_id) for sf in storefronts], _product)
+        found = batch_get(self._db, self.table, [product_key(sf, product_id) for sf in storefronts], _product)
         return found[0] if found else None
-
-    def _batch_get(self, keys: list[Item], convert: Callable[[Item], T]) -> list[T]:
-        """Strongly consistent BatchGetItem of ``keys`` (100 a call, unprocessed keys again)."""
-        found: list[T] = []
-        for start in range(0, len(keys), 100):
-            request: Any = {self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
-            while request:
-                page = self._db.batch_get_item(RequestItems=request)
-                found += [convert(item) for item in page["Responses"].get(self.table, [])]
-                request = page.get("UnprocessedKeys") or None
-        return found
 
     def order(self, org_id: str, order_id: str) -> Order | None:
         item = self._get(order_key(org_id, order_id))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from fashionos.aws import query_page
+from fashionos.aws import query_all, query_page
 from fashionos.events.views import AnyEventType
 from fashionos.webhooks import views
 from fashionos.webhooks.views import Outcome as Outcome
@@ -142,13 +142,7 @@ class DeliveryLog:
                 ":failed": {"S": "failed"},
             },
         }
-        event_ids: list[str] = []
-        while True:
-            page = self._db.query(**query)
-            event_ids += [item["sk"]["S"].removeprefix(_DELIVERY) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                return event_ids
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_all(self._db, query, lambda item: str(item["sk"]["S"]).removeprefix(_DELIVERY))
 
 
 def _attempt(webhook_id: str, item: dict[str, Any]) -> Attempt:
