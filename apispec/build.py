@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 
 from apispec.examples import load as recorded_examples
 from devserver.template import ApiRoute, LocalTemplate, load_template
-from fashionos import errors
+from fashionos import __version__, deprecation, errors
 from fashionos.contract import Content, Operation, Page, Param
 from fashionos.identity.oauth import OAuthErrorBody, oauth_error_status
 from fashionos.identity.partner_models import SCOPES
@@ -31,7 +31,6 @@ from fashionos.settings import IDEMPOTENCY_TTL_SECONDS
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent.parent / "layers" / "fashionos" / "apidocs"
 OPENAPI = "3.1.0"
-VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
 JSON = "application/json"
 
@@ -74,6 +73,15 @@ def _header(description: str, schema: dict[str, Any] | None = None, required: bo
 # Every response header either API sends, once (operations refer to them).
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-Id": _header("API Gateway's id of this request: quote it to support"),
+    "API-Version": _header(
+        "The API's version (major.minor.patch) that answered: CHANGELOG.md says what each version changed",
+        {"type": "string", "const": __version__},
+    ),
+    "Deprecation": _header(
+        "When this route (or a field the request sent) was deprecated: `@<epoch seconds>` (RFC 9745)"
+    ),
+    "Sunset": _header("When it stops working (RFC 8594): from then on it answers 410 with what replaces it"),
+    "Link": _header('Its deprecation notice: `<url>; rel="deprecation"`'),
     "RateLimit-Policy": _header('The caller\'s quota: `"<tier>";q=<requests>;w=<seconds>`'),
     "RateLimit": _header('What is left of it: `"<tier>";r=<remaining>;t=<seconds to reset>`'),
     "X-RateLimit-Limit": _header("Requests per window (GitHub's header)", {"type": "integer"}),
@@ -203,7 +211,40 @@ class Builder:
         for status, example in self.examples.get(documented.operation_id, {}).items():
             for content in document["responses"][status].get("content", {}).values():
                 content["example"] = example
+        for deprecated in deprecation.registry():
+            if deprecated.route == f"{method} {route.path}":
+                self._deprecate(document, deprecated)
         return document
+
+    def _deprecate(self, document: dict[str, Any], deprecated: deprecation.Deprecation) -> None:
+        """Mark the operation (or its field) ``deprecated``, say until when and what replaces it, and add its
+        headers and its 410."""
+        what = "This operation" if deprecated.field is None else f"Its field `{deprecated.field}`"
+        notice = (
+            f"**Deprecated**: {what} is deprecated since {deprecated.deprecated_on}; from "
+            f"{deprecated.sunset_on} it answers 410 Gone. Use {deprecated.replacement} instead "
+            f"([notice]({deprecated.link}))."
+        )
+        document["description"] = f"{notice}\n\n{document.get('description', '')}".strip()
+        if deprecated.field is None:
+            document["deprecated"] = True
+        for parameter in document.get("parameters", []):
+            if parameter["name"] == deprecated.field and parameter["in"] == "query":
+                parameter["deprecated"] = True
+        body = document.get("requestBody", {}).get("content", {}).get(JSON, {}).get("schema", {})
+        component = self.schemas.get(str(body.get("$ref", "")).rpartition("/")[2], {})
+        if deprecated.field in component.get("properties", {}):
+            component["properties"][deprecated.field]["deprecated"] = True
+        responses = document["responses"]
+        for response in responses.values():
+            response.setdefault("headers", {}).update(
+                {name: _ref(name) for name in ("Deprecation", "Sunset", "Link")}
+            )
+        gone = self._error_response(
+            410, [f"past its sunset date: use {deprecated.replacement}"], False, False
+        )
+        responses["410"] = gone
+        document["responses"] = dict(sorted(responses.items()))
 
     def _parameter(self, param: Param, where: str) -> dict[str, Any]:
         return {
@@ -243,7 +284,7 @@ class Builder:
         return responses
 
     def _headers(self, rate_limited: bool) -> dict[str, Any]:
-        headers: dict[str, Any] = {"X-Request-Id": _ref("X-Request-Id")}
+        headers: dict[str, Any] = {"X-Request-Id": _ref("X-Request-Id"), "API-Version": _ref("API-Version")}
         if rate_limited:
             headers.update({name: _ref(name) for name in RATE_LIMIT_HEADERS})
         return headers
@@ -342,7 +383,7 @@ class Builder:
             )
         document: dict[str, Any] = {
             "openapi": OPENAPI,
-            "info": {"title": self.api.title, "version": VERSION, "description": self.api.description},
+            "info": {"title": self.api.title, "version": __version__, "description": self.api.description},
             "servers": [{"url": "/", "description": "This API (its stage's base URL)"}],
             "paths": dict(sorted(paths.items())),
             "components": {"schemas": dict(sorted(self.schemas.items())), "headers": HEADERS},

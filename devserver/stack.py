@@ -25,6 +25,8 @@ DEV_DIR = ROOT / ".dev"
 # seconds, so that retries and the dead-letter queue can be watched locally. WEBHOOK_RETRY_SCHEDULE in the
 # environment of `make dev` replaces it.
 LOCAL_RETRY_SCHEDULE = "0 1 2 3 5 8 13 21"
+# Variables of `make dev`'s environment that every function gets too.
+PASSED_THROUGH = ("FASHIONOS_DEPRECATIONS",)
 
 
 class LocalStack:
@@ -87,6 +89,8 @@ class LocalStack:
                 "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
                 # Webhook endpoints may be receivers on this machine (http://127.0.0.1:...); never deployed.
                 "WEBHOOK_ALLOW_LOOPBACK": "true",
+                # Deprecations by configuration (tests deprecate a route this way: fashionos.deprecation).
+                **{name: os.environ[name] for name in PASSED_THROUGH if name in os.environ},
             },
         )
         self.init_errors = self.containers.start()

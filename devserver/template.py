@@ -389,7 +389,9 @@ class LocalTemplate:
         response = responses.get(kind, {})
         headers = {"Content-Type": "application/json"}
         for name, value in response.get("ResponseParameters", {}).get("Headers", {}).items():
-            headers[name] = request_id if value == "context.requestId" else str(value).strip("'")
+            headers[name] = (
+                request_id if value == "context.requestId" else str(self.resolve(value)).strip("'")
+            )
         body = response.get("ResponseTemplates", {}).get("application/json", '{"message": "Error"}')
         return (
             int(response.get("StatusCode", default_status)),

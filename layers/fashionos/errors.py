@@ -56,6 +56,10 @@ class Conflict(DomainError):
     """The request is valid but the current state of an object refuses it."""
 
 
+class Gone(DomainError):
+    """What the request names existed but was removed on purpose (a route past its sunset date)."""
+
+
 class PreconditionFailed(DomainError):
     """A precondition the caller sent (``If-Match``) no longer holds."""
 

@@ -145,9 +145,12 @@ class StackFailed(Exception):
 
 
 @contextlib.contextmanager
-def running_stack(state_dir: Path, parameters: dict[str, str] | None = None) -> Iterator[DevStack]:
-    """``python -m devserver`` in its own process group (with template ``parameters``), until the block
-    ends; ``StackFailed`` if it does not start or its functions were refused an AWS call."""
+def running_stack(
+    state_dir: Path, parameters: dict[str, str] | None = None, environment: dict[str, str] | None = None
+) -> Iterator[DevStack]:
+    """``python -m devserver`` in its own process group (with template ``parameters``, and ``environment``
+    added to its own), until the block ends; ``StackFailed`` if it does not start or its functions were
+    refused an AWS call."""
     log = state_dir / "devserver.log"
     credentials_file = state_dir / "credentials.json"
     overrides = [f"--parameter={name}={value}" for name, value in (parameters or {}).items()]
@@ -157,7 +160,7 @@ def running_stack(state_dir: Path, parameters: dict[str, str] | None = None) -> 
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=dict(os.environ),
+            env={**os.environ, **(environment or {})},
             start_new_session=True,  # its own process group: the moto server it starts goes with it
         )
     try:

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from devserver.template import ApiRoute, LocalTemplate, load_template
+from fashionos import __version__
 
 TEMPLATE = load_template()
 LOCAL = LocalTemplate(TEMPLATE, "unit")
@@ -425,7 +426,7 @@ def test_unknown_paths_answer_in_the_integration_error_format() -> None:
         "IntegrationApi", "MISSING_AUTHENTICATION_TOKEN", 403, "r-1"
     )
     assert status == 404
-    assert headers == {"Content-Type": "application/json", "X-Request-Id": "r-1"}
+    assert headers == {"Content-Type": "application/json", "X-Request-Id": "r-1", "API-Version": __version__}
     assert body.replace(" ", "") == '{"success":false,"error":"Notfound"}'
 
 

@@ -6,6 +6,7 @@
     fashionos-admin deactivate-api-key KEY_ID
     fashionos-admin usage usr_abc123 [--period 2026-11]
     fashionos-admin rotate-handshake [--finish]
+    fashionos-admin deprecated-usage                    # who still calls deprecated routes or fields
     fashionos-admin create-org --handle @yourbrand [--plan starter | --user usr_abc123] \
         [--display-name NAME] [--twin-active]           # with its Dashboard user: new on --plan, or linked
     fashionos-admin set-tryon ORG_ID --type AR --type AI  # approve try-on types (none: --type none)
@@ -37,6 +38,7 @@ from typing import Any, get_args
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from fashionos import deprecation
 from fashionos.admin.provisioning import DEFAULT_PLAN, provision_org
 from fashionos.admin.stack import Stack, StackNotFound, deployed_stack, local_stack
 from fashionos.commerce.requests import StorefrontCreate
@@ -116,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
         "rotate-handshake", help="issue a new handshake token; the old one stays valid"
     )
     rotate.add_argument("--finish", action="store_true", help="stop accepting the previous token")
+    commands.add_parser(
+        "deprecated-usage", help="calls of deprecated routes and fields, per client (the partners to warn)"
+    )
 
     org = commands.add_parser("create-org", help="create a partner org (Partner API)")
     org.add_argument("--handle", required=True, help="@ followed by 2-30 of a-z 0-9 _")
@@ -344,6 +349,10 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
                 "handshake": token,
                 "note": "Accepted at once; the previous token stays valid until rotate-handshake --finish.",
             }
+        case "deprecated-usage":  # the Partner API's calls (per client) and the Integration API's
+            tables = (stack.partner_table, stack.table)
+            calls = [row for table in tables for row in deprecation.usage(stack.dynamodb(), table)]
+            return {"calls": sorted(calls, key=lambda row: (row["deprecation"], -row["calls"]))}
     raise AssertionError(args.command)
 
 

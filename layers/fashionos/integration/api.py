@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict, TypeVar
 
-from fashionos import aws, errors, proxy
+from fashionos import aws, deprecation, errors, proxy
 from fashionos.idempotency import AlreadyClaimed, IdempotencyClaim, StoredResponse, checked_key, fingerprint
 from fashionos.integration.cors import cors_headers, preflight_headers
 from fashionos.integration.handshake import verify_handshake
@@ -34,6 +34,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.MethodNotAllowed: 405,
     errors.Conflict: 409,
+    errors.Gone: 410,
     errors.PayloadTooLarge: 413,
     errors.Unprocessable: 422,
     errors.TooManyRequests: 429,
@@ -64,6 +65,7 @@ def failure(message: str) -> Failure:
 
 
 INTERNAL_ERROR = "Internal server error"
+LEGACY_CALLER = "legacy-system"  # who the Integration API's calls are counted for: the handshake's holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,8 @@ class IntegrationApi:
                     extra = {"Allow": error.allow}
                 elif isinstance(error, errors.TooManyRequests):
                     extra = {"Retry-After": str(error.retry_after)}
+                elif isinstance(error, deprecation.Sunset):
+                    extra = error.headers
                 logger.info("Request refused", status=status, error=error.message)
         except Exception:
             logger.exception("Unhandled error")
@@ -158,11 +162,18 @@ class IntegrationApi:
             raise errors.MethodNotAllowed(f"Method {method} not allowed; use POST", allow="POST")
         body = _json_object(event, headers)
         verify_handshake(body.get("handshake"))
+        resource = str(event.get("resource") or "")
+        # The legacy system is the one caller; Sunset (410) once past the sunset date.
+        deprecated = deprecation.check(
+            "POST", resource, {}, lambda: body, table=settings().table_name, caller=LEGACY_CALLER
+        )
+        warned = deprecated.headers() if deprecated else {}
 
         key = headers.get("idempotency-key")
         if key is None:
-            return 200, route(IntegrationRequest(body, None)), {}
-        return _idempotently(route, body, key, resource=event.get("resource") or "")
+            return 200, route(IntegrationRequest(body, None)), warned
+        status, result, extra = _idempotently(route, body, key, resource=resource)
+        return status, result, {**extra, **warned}
 
 
 def _idempotently(

@@ -18,12 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
-from fashionos import aws, proxy
+from fashionos import aws, deprecation, proxy
 from fashionos.contract import Operation, Param
 from fashionos.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     InsufficientScope,
     InvalidApiKey,
     InvalidCombination,
@@ -328,6 +329,7 @@ PROBLEMS: dict[type[DomainError], tuple[int, str]] = {
     NotFound: (404, "Not Found"),
     MethodNotAllowed: (405, "Method Not Allowed"),
     Conflict: (409, "Conflict"),
+    Gone: (410, "Gone"),
     PreconditionFailed: (412, "Precondition Failed"),
     PayloadTooLarge: (413, "Content Too Large"),
     Unprocessable: (422, "Unprocessable Content"),
@@ -348,6 +350,8 @@ def _problem_headers(error: DomainError) -> dict[str, str]:
         return {"Retry-After": NOT_READY_RETRY_AFTER}
     if isinstance(error, MethodNotAllowed):
         return {"Allow": error.allow}
+    if isinstance(error, deprecation.Sunset):
+        return error.headers
     return {}
 
 
@@ -407,6 +411,17 @@ def api_entrypoint(endpoint: Endpoint, operation: Operation) -> proxy.LambdaHand
                 raise RateLimited("Rate limit exceeded; retry after Retry-After seconds", window.reset_after)
             require_scope(principal, scope)
             request = _request(event, request_id, principal)
+            deprecated = deprecation.check(
+                request.method,
+                str(event.get("resource") or ""),
+                request.query,
+                lambda: _body_fields(request),
+                table=partner_settings().partner_table_name,
+                caller=request.actor,
+                org_id=request.org_id,
+            )
+            if deprecated is not None:
+                limits.update(deprecated.headers())
             unknown = sorted(set(request.query) - set(query))
             if unknown:
                 raise InvalidRequest(f"Unknown query parameter: {unknown[0]}")
@@ -459,6 +474,16 @@ def bearer_entrypoint(
             return _problem(500, "Internal Server Error", None, request_id, headers=limits)
 
     return proxy.lambda_entrypoint(handle)
+
+
+def _body_fields(request: PartnerRequest) -> dict[str, Any] | None:
+    """The members of a JSON object body (None for any other body: the route's parser refuses it)."""
+    try:
+        return (
+            json_object(request.body, request.headers.get("content-type")) if request.body.strip() else None
+        )
+    except InvalidRequest:
+        return None
 
 
 def _idempotency_key(event: Mapping[str, Any], request: PartnerRequest) -> IdempotencyKey | None:
