@@ -15,11 +15,12 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: help venv dev test lint typecheck validate unit integration e2e bench build deploy clean openapi fuzz postman
+.PHONY: help venv dev test lint typecheck validate lint-infra unit integration e2e bench build deploy clean openapi fuzz postman
 
 help:
 	@echo "make dev    - local stack (moto server + dev gateway) with demo data"
 	@echo "make test   - lint, type checks, template validation and all tests"
+	@echo "make lint-infra - actionlint, zizmor, cfn-lint (serverless rules), checkov: CI and infrastructure"
 	@echo "make bench  - benchmarks (ratios measured in one run)"
 	@echo "make openapi - regenerate both OpenAPI documents from the code"
 	@echo "make fuzz   - schemathesis against a local stack for FUZZ_MINUTES (default 10)"
@@ -48,8 +49,31 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
-test: lint typecheck validate $(if $(NPM),$(NODE_STAMP),no-npm)
+test: lint typecheck validate lint-infra $(if $(NPM),$(NODE_STAMP),no-npm)
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# What cannot run here, linted: the GitHub workflows (actionlint, with shellcheck on their scripts; zizmor,
+# offline), template.yaml and pipeline/bootstrap.yaml (cfn-lint with the serverless rules of
+# cfn-lint-serverless; checkov, on the template as the SAM transform expands it: pipeline/translate.py). Any
+# finding fails; a suppression sits on its resource with its reason (README, "Continuous deployment").
+# The tools pin their own dependency versions: their own virtualenv, from pipeline/lint-requirements.txt.
+LINT_VENV := .venv-lint
+LINT_BIN := $(LINT_VENV)/bin
+LINT_STAMP := $(LINT_VENV)/.installed
+$(LINT_STAMP): pipeline/lint-requirements.txt
+	@test -n "$(PYTHON)" || { echo "No python >= 3.11 found" >&2; exit 1; }
+	@test -x $(LINT_BIN)/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_BIN)/python -m pip install -q --upgrade pip
+	$(LINT_BIN)/python -m pip install -q -r pipeline/lint-requirements.txt
+	@touch $(LINT_STAMP)
+
+lint-infra: $(LINT_STAMP)
+	$(LINT_BIN)/actionlint -shellcheck=$(LINT_BIN)/shellcheck -pyflakes=
+	$(LINT_BIN)/zizmor --offline --quiet .github/
+	$(LINT_BIN)/cfn-lint -a cfn_lint_serverless.rules -- template.yaml pipeline/bootstrap.yaml
+	$(LINT_BIN)/python -m pipeline.translate template.yaml .aws-sam/lint/template.json
+	$(LINT_BIN)/checkov --quiet --compact --skip-download --framework cloudformation \
+		-f .aws-sam/lint/template.json -f pipeline/bootstrap.yaml
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
@@ -89,4 +113,4 @@ deploy: build
 	$(SAM) deploy --config-env $(ENV)
 
 clean:
-	rm -rf $(VENV) .venv-sam .aws-sam .dev .pytest_cache .mypy_cache .ruff_cache node_modules .schemathesis .hypothesis
+	rm -rf $(VENV) .venv-sam $(LINT_VENV) .aws-sam .dev .pytest_cache .mypy_cache .ruff_cache node_modules .schemathesis .hypothesis

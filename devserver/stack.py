@@ -128,6 +128,8 @@ class LocalStack:
                 "AssetBucketName": self.local.physical["AssetBucket"],
                 "AssetUploadQueueUrl": self.local.physical["AssetUploadQueue"],
                 "AssetUploadDeadLetterQueueUrl": self.local.physical["AssetUploadDeadLetterQueue"],
+                "ExportQueueUrl": self.local.physical["ExportQueue"],
+                "ExportDeadLetterQueueUrl": self.local.physical["ExportDeadLetterQueue"],
             },
         }
 

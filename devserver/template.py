@@ -28,6 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 # A stream event's MaximumRetryAttempts of -1 (the default): retry until the record expires from the stream.
 UNLIMITED_RETRIES = sys.maxsize
+# API Gateway's $context.error.message of the responses it answers itself, by kind.
+GATEWAY_MESSAGES = {
+    "REQUEST_TOO_LARGE": "Request Too Long",
+    "MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
+    "UNAUTHORIZED": "Unauthorized",
+    "ACCESS_DENIED": "User is not authorized to access this resource",
+    "AUTHORIZER_FAILURE": "Internal server error",
+    "DEFAULT_5XX": "Internal server error",
+}
 # The queue properties that are SetQueueAttributes attributes of the same name (RedrivePolicy is JSON).
 QUEUE_ATTRIBUTES = (
     "VisibilityTimeout",
@@ -386,17 +395,20 @@ class LocalTemplate:
         (``default_status``); header values are ``'static'`` strings or ``context.requestId``.
         """
         responses = self.resources.get(api, {}).get("Properties", {}).get("GatewayResponses", {})
-        response = responses.get(kind, {})
+        # A kind the API does not customise takes its DEFAULT_4XX or DEFAULT_5XX, as on API Gateway.
+        default = "DEFAULT_5XX" if default_status >= 500 else "DEFAULT_4XX"
+        response = responses.get(kind) or responses.get(default, {})
         headers = {"Content-Type": "application/json"}
         for name, value in response.get("ResponseParameters", {}).get("Headers", {}).items():
             headers[name] = (
                 request_id if value == "context.requestId" else str(self.resolve(value)).strip("'")
             )
         body = response.get("ResponseTemplates", {}).get("application/json", '{"message": "Error"}')
+        message = json.dumps(GATEWAY_MESSAGES.get(kind, "Error"))  # $context.error.messageString is quoted
         return (
             int(response.get("StatusCode", default_status)),
             headers,
-            body.replace("$context.requestId", request_id),
+            body.replace("$context.requestId", request_id).replace("$context.error.messageString", message),
         )
 
 

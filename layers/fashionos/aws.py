@@ -6,7 +6,7 @@ Clients are thread-safe; the local dev gateway calls handlers from many threads 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
@@ -16,7 +16,7 @@ from fashionos.percontainer import per_container
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, ScanInputTypeDef, TransactWriteItemTypeDef
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
@@ -82,13 +82,39 @@ def query_all(
     client: DynamoDBClient, query: QueryInputTypeDef, convert: Callable[[dict[str, Any]], T]
 ) -> list[T]:
     """Every item of ``query``, following DynamoDB's pages."""
-    items: list[T] = []
+    return [convert(item) for item in query_items(client, query)]
+
+
+def query_items(client: DynamoDBClient, query: QueryInputTypeDef) -> Iterator[dict[str, Any]]:
+    """The items of ``query``, read one DynamoDB page at a time as they are consumed."""
     while True:
         page = client.query(**query)
-        items += [convert(item) for item in page["Items"]]
+        yield from page["Items"]
         if "LastEvaluatedKey" not in page:
-            return items
+            return
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def scan_items(client: DynamoDBClient, scan: ScanInputTypeDef) -> Iterator[dict[str, Any]]:
+    """The items of a whole table (``scan``), read one DynamoDB page at a time as they are consumed. Only
+    for what no key names: an org's erasure, and the few lists without a key of their own."""
+    while True:
+        page = client.scan(**scan)
+        yield from page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete_keys(client: DynamoDBClient, table: str, keys: Iterable[dict[str, Any]]) -> int:
+    """Delete the items of ``keys`` (BatchWriteItem, 25 a call, unprocessed ones again); how many keys."""
+    pending = list(keys)
+    for start in range(0, len(pending), 25):
+        batch = [{"DeleteRequest": {"Key": key}} for key in pending[start : start + 25]]
+        request: Any = {table: batch}
+        while request:
+            request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or None
+    return len(pending)
 
 
 def batch_get(

@@ -103,6 +103,11 @@ class IdempotencyKey:
         stored = json.loads(item["response"]["S"])
         return StoredResponse(stored["status"], stored["body"], stored["headers"])
 
+    @property
+    def record(self) -> str:
+        """The partition key of the key's record (``rewrite_response`` takes it)."""
+        return str(record_key(self.scope, self.key)["pk"]["S"])
+
     def item(self, response: StoredResponse) -> TransactWriteItemTypeDef:
         """The claim with its response, for the transaction of the change it guards; its condition fails
         if the key was claimed meanwhile (``transaction_error``: ``IdempotencyInProgress``)."""
@@ -113,6 +118,7 @@ class IdempotencyKey:
                 "TableName": self.table,
                 "Item": {
                     **record_key(self.scope, self.key),
+                    "scope": {"S": self.scope},  # whose it is: an org's erasure finds its records by it
                     "fingerprint": {"S": self.fingerprint},
                     "response": {"S": json.dumps(stored, separators=(",", ":"))},
                     "created_at": {"N": str(now)},
@@ -132,9 +138,59 @@ class Claim(Generic[T]):
     key: IdempotencyKey
     render: Callable[[T], Rendered]
 
+    @property
+    def record(self) -> str:
+        """Where the response will be stored (for a record that shows it: ``rewrite_response``)."""
+        return self.key.record
+
     def item(self, result: T) -> TransactWriteItemTypeDef:
         response = self.render(result)
         return self.key.item(StoredResponse(response.status, response.body, response.headers))
+
+
+def partner_scope(org_id: str) -> str:
+    """The scope of the Partner API's keys of an org (``fashionos.partner.http`` scopes them so)."""
+    return f"partner:{org_id}"
+
+
+def record_scope(item: Mapping[str, Any]) -> str | None:
+    """Whose record an item of a table is (a Partner API record's ``scope``), else None."""
+    if not str(item["pk"]["S"]).startswith("IDEMPOTENCY#") or "scope" not in item:
+        return None
+    return str(item["scope"]["S"])
+
+
+def rewrite_response(
+    client: DynamoDBClient, table: str, record: str, change: Callable[[Any], Any | None]
+) -> bool:
+    """The stored response of ``record`` (a ``record``'s partition key) with its body replaced by
+    ``change(body)``, unless that is None (or the record is gone, or it changed meanwhile): whether it was
+    rewritten. A retry with the key then replays the rewritten response."""
+    key = {"pk": {"S": record}, "sk": {"S": "IDEMPOTENCY"}}
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+    if item is None or "response" not in item:
+        return False
+    stored = json.loads(item["response"]["S"])
+    body = change(stored["body"])
+    if body is None:
+        return False
+    try:
+        client.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET #response = :new",
+            ConditionExpression="#response = :read",
+            ExpressionAttributeNames={"#response": "response"},
+            ExpressionAttributeValues={
+                ":new": {"S": json.dumps({**stored, "body": body}, separators=(",", ":"))},
+                ":read": item["response"],
+            },
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def transact_with_claim(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fashionos.errors import RateLimited
 
@@ -64,3 +65,11 @@ class RateLimiter:
         window = self.count(bucket, now=now)
         if window.exceeded:
             raise RateLimited("Too many requests", retry_after=window.reset_after)
+
+
+def window_bucket(item: Mapping[str, Any]) -> str | None:
+    """Whose window an item of a table is (the ``bucket`` it counts), else None."""
+    pk = str(item["pk"]["S"])
+    if not pk.startswith("RATE#") or item["sk"]["S"] != "RATE":
+        return None
+    return pk.removeprefix("RATE#").rpartition("#")[0]

@@ -228,3 +228,61 @@ class AssetSettings:
 @per_container
 def asset_settings() -> AssetSettings:
     return AssetSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSettings:
+    """What the exports functions read: the partner table (exports), the private bucket (their zips) and the
+    export queue (the create function sends to it)."""
+
+    partner_table_name: str
+    asset_bucket_name: str
+    export_queue_url: str = ""
+
+    @classmethod
+    def from_env(cls) -> ExportSettings:
+        env = os.environ
+        return cls(
+            partner_table_name=env["PARTNER_TABLE_NAME"],
+            asset_bucket_name=env["ASSET_BUCKET_NAME"],
+            export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        )
+
+
+@per_container
+def export_settings() -> ExportSettings:
+    return ExportSettings.from_env()
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    """What an org's export and erasure read (``fashionos.privacy``): every table that holds partner data,
+    the private bucket, and the Partner API's public base URL (the short links' URLs in an export)."""
+
+    partner_table_name: str
+    commerce_table_name: str
+    event_table_name: str
+    tryon_table_name: str
+    affiliate_table_name: str
+    asset_table_name: str
+    asset_bucket_name: str
+    public_base_url: str = ""  # TOKEN_ISSUER; unset: an exported link's short_url is relative (/r/{code})
+
+    @classmethod
+    def from_env(cls) -> PrivacySettings:
+        env = os.environ
+        return cls(
+            partner_table_name=env["PARTNER_TABLE_NAME"],
+            commerce_table_name=env["COMMERCE_TABLE_NAME"],
+            event_table_name=env["EVENT_TABLE_NAME"],
+            tryon_table_name=env["TRYON_TABLE_NAME"],
+            affiliate_table_name=env["AFFILIATE_TABLE_NAME"],
+            asset_table_name=env["ASSET_TABLE_NAME"],
+            asset_bucket_name=env["ASSET_BUCKET_NAME"],
+            public_base_url=env.get("TOKEN_ISSUER", "").rstrip("/"),
+        )
+
+
+@per_container
+def privacy_settings() -> PrivacySettings:
+    return PrivacySettings.from_env()

@@ -486,7 +486,12 @@ def test_the_pollers_run_in_threads_against_the_moto_server(monkeypatch: pytest.
 
         # the upload queue's poller takes S3's test event (sent when the bucket's notification was set)
         world.handlers.update(
-            {FANOUT: fan_out, DELIVERY: deliver, "ConfirmAssetUploadFunction": lambda *_: None}
+            {
+                FANOUT: fan_out,
+                DELIVERY: deliver,
+                "ConfirmAssetUploadFunction": lambda *_: None,
+                "RunExportFunction": lambda *_: None,
+            }
         )
         sources = world.sources(endpoint_url=server.url).start()
         try:

@@ -157,6 +157,12 @@ def test_the_bucket_is_made_from_the_template(stack: Stack) -> None:
     }
     rules = {rule["ID"]: rule for rule in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
     assert rules == {
+        "exports": {
+            "ID": "exports",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "exports/"},
+            "Expiration": {"Days": 7},
+        },
         "unconfirmed-uploads": {
             "ID": "unconfirmed-uploads",
             "Status": "Enabled",

@@ -42,6 +42,9 @@ def created(template: dict[str, Any] = TEMPLATE) -> LocalTemplate:
             ("WebhookDeliveryQueue", "QueueName"): "unit-WebhookDeliveryQueue",
             ("AssetUploadQueue", "Arn"): "arn:aws:sqs:us-east-1:123456789012:unit-AssetUploadQueue",
             ("AssetUploadQueue", "QueueUrl"): UPLOADS_URL,
+            ("ExportQueue", "Arn"): "arn:aws:sqs:us-east-1:123456789012:unit-ExportQueue",
+            ("ExportQueue", "QueueUrl"): "http://127.0.0.1:5000/123456789012/unit-ExportQueue",
+            ("WebhookFanoutFailureQueue", "Arn"): "arn:aws:sqs:us-east-1:123456789012:unit-FanoutFailures",
         }
     )
     return local
@@ -154,7 +157,12 @@ def test_responses_that_fail_the_whole_batch(response: Any) -> None:
 
 def test_the_outbox_stream_drives_the_fanout_function() -> None:
     sources = {source.function: source for source in created().event_sources()}
-    assert set(sources) == {"WebhookFanoutFunction", "WebhookDeliveryFunction", "ConfirmAssetUploadFunction"}
+    assert set(sources) == {
+        "WebhookFanoutFunction",
+        "WebhookDeliveryFunction",
+        "ConfirmAssetUploadFunction",
+        "RunExportFunction",
+    }
     assert sources["WebhookFanoutFunction"] == StreamEventSource(
         function="WebhookFanoutFunction",
         source_arn=STREAM_ARN,
@@ -204,6 +212,8 @@ def test_lambda_defaults_apply_to_what_an_event_leaves_out_and_disabled_events_a
     deliveries["Properties"]["Enabled"] = False
     uploads = template["Resources"]["ConfirmAssetUploadFunction"]["Properties"]["Events"]["Uploads"]
     uploads["Properties"]["Enabled"] = False
+    exports = template["Resources"]["RunExportFunction"]["Properties"]["Events"]["Exports"]
+    exports["Properties"]["Enabled"] = False
     (source,) = created(template).event_sources()
     assert source == StreamEventSource(
         function="WebhookFanoutFunction",

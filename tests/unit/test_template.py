@@ -62,6 +62,8 @@ ASSET_INDEX = {"Fn::Sub": "${AssetTable.Arn}/index/ByParent"}
 OBJECTS = {"Fn::Sub": "${AssetBucket.Arn}/orgs/*"}
 BUCKET = {"Fn::GetAtt": ["AssetBucket", "Arn"]}
 UPLOADS = {"Fn::GetAtt": ["AssetUploadQueue", "Arn"]}
+EXPORTS = {"Fn::Sub": "${AssetBucket.Arn}/exports/*"}
+EXPORT_QUEUE = {"Fn::GetAtt": ["ExportQueue", "Arn"]}
 READ_ASSET = {"dynamodb:UpdateItem": PARTNERS, "dynamodb:GetItem": ASSETS, "dynamodb:Query": ASSETS}
 GRANT = {  # the partner org, the idempotency claim; the target and its grants; the grant and its events
     "dynamodb:GetItem": [PARTNERS, ASSETS, EVENTS],
@@ -382,6 +384,38 @@ GRANTS = {
         "s3:DeleteObjectVersionTagging": OBJECTS,
         "sqs:ChangeMessageVisibility": UPLOADS,
     },
+    # the idempotency claim, the export and the org's running export; the export queued
+    "CreateExportFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": PARTNERS,
+        "dynamodb:UpdateItem": PARTNERS,
+        "sqs:SendMessage": EXPORT_QUEUE,
+    },
+    # the export; its download link signed with GetObjectVersion
+    "GetExportFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:UpdateItem": PARTNERS,
+        "s3:GetObjectVersion": EXPORTS,
+    },
+    # the export and the org's running export (a transaction); every record of the org (its clicks by a
+    # Scan); the asset files; the zip (reading the queue: SAM's managed role)
+    "RunExportFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": PARTNERS,
+        "dynamodb:DeleteItem": PARTNERS,
+        "dynamodb:BatchGetItem": PARTNERS,
+        "dynamodb:Query": [PARTNERS, [COMMERCE, TRYON, ASSETS, EVENTS], AFFILIATES],
+        "dynamodb:Scan": AFFILIATES,
+        "s3:GetObjectVersion": OBJECTS,
+        "s3:PutObject": EXPORTS,
+    },
+    # the org's orders and order events rewritten without the shopper, and the stored responses that replay
+    # those orders
+    "EraseCustomerFunction": {
+        "dynamodb:GetItem": PARTNERS,
+        "dynamodb:UpdateItem": [PARTNERS, [COMMERCE, EVENTS]],
+        "dynamodb:Query": [[COMMERCE, EVENTS]],
+    },
     # the org's subscriptions; the queue (reading the stream: SAM's managed role)
     "WebhookFanoutFunction": {"dynamodb:Query": PARTNERS, "sqs:SendMessage": QUEUE},
     # the subscription and its health, the attempt log and delivery states; the event's failed
@@ -536,6 +570,9 @@ def test_partner_endpoints_their_methods_and_authorizers() -> None:
         ("/v1/assets/{asset_id}/publish", "POST", "PublishAssetFunction", "sandbox"),
         ("/v1/assets/{asset_id}/download", "POST", "DownloadAssetFunction", "sandbox"),
         ("/v1/assets/{asset_id}/downloads", "GET", "ListAssetDownloadsFunction", "sandbox"),
+        ("/v1/exports", "POST", "CreateExportFunction", "sandbox"),
+        ("/v1/exports/{export_id}", "GET", "GetExportFunction", "sandbox"),
+        ("/v1/customers/erase", "POST", "EraseCustomerFunction", "sandbox"),
         ("/v1/collections", "POST", "CreateCollectionFunction", "sandbox"),
         ("/v1/collections", "GET", "ListCollectionsFunction", "sandbox"),
         ("/v1/collections/{collection_id}", "GET", "GetCollectionFunction", "sandbox"),

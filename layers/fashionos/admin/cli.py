@@ -20,6 +20,9 @@
     fashionos-admin rotate-signing-key                  # once after the first deploy, then to rotate
     fashionos-admin create-storefront --org ORG_ID --handle @yourbrand_shop --name NAME --currency EUR \
         [--visibility public] [--description TEXT]
+    fashionos-admin export-org ORG_ID --output export.zip # everything stored about the org (GDPR)
+    fashionos-admin erase-org ORG_ID --yes              # every record and file of the org, for good
+    fashionos-admin erase-customer ORG_ID EMAIL          # a shopper's personal data, from the org's orders
 
 Without ``--stack`` it talks to the local stack of ``make dev`` (``.dev/stack.json``); with
 ``--stack fashionos-dev`` to a deployed stack, found through its CloudFormation outputs.
@@ -175,6 +178,18 @@ def parser() -> argparse.ArgumentParser:
     storefront.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR (fixed for good)")
     storefront.add_argument("--visibility", default="public", choices=get_args(Visibility))
     storefront.add_argument("--description")
+
+    export = commands.add_parser("export-org", help="write everything stored about a partner org to a zip")
+    export.add_argument("org_id")
+    export.add_argument("--output", type=Path, required=True, help="the zip to write (FILE.zip)")
+    erase = commands.add_parser(
+        "erase-org", help="erase a partner org: every record and file, for good (its orders anonymised)"
+    )
+    erase.add_argument("org_id")
+    erase.add_argument("--yes", action="store_true", help="yes, erase it (refused without)")
+    customer = commands.add_parser("erase-customer", help="erase a shopper's personal data from an org")
+    customer.add_argument("org_id")
+    customer.add_argument("email")
     return root
 
 
@@ -288,7 +303,33 @@ def run_commerce(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     return dict(storefronts.create(org.org_id, request).public())
 
 
+def run_privacy(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
+    from fashionos.privacy.erase import erase_customer, erase_org
+    from fashionos.privacy.export import write_export
+    from fashionos.privacy.stores import Stores
+
+    if args.command == "erase-org" and not args.yes:
+        raise BadArguments(f"erase-org deletes every record and file of {args.org_id} for good: add --yes")
+    stores = Stores.of(stack.privacy(), stack.dynamodb(), stack.s3)
+    match args.command:
+        case "export-org":
+            try:
+                with args.output.open("wb") as out:
+                    files = write_export(args.org_id, out, stores)
+            except BaseException:
+                args.output.unlink(missing_ok=True)  # no half-written zip
+                raise
+            return {"org_id": args.org_id, "output": str(args.output), "files": files}
+        case "erase-org":
+            return {"org_id": args.org_id, "erased": erase_org(args.org_id, stores)}
+        case "erase-customer":
+            erased = erase_customer(args.org_id, args.email, stores)
+            return {"org_id": args.org_id, "orders_erased": erased}
+    raise AssertionError(args.command)
+
+
 COMMERCE_COMMANDS = frozenset({"create-storefront"})
+PRIVACY_COMMANDS = frozenset({"export-org", "erase-org", "erase-customer"})
 PARTNER_COMMANDS = frozenset(
     {
         "create-org",
@@ -310,6 +351,8 @@ def run(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         return run_partner(args, stack)
     if args.command in COMMERCE_COMMANDS:
         return run_commerce(args, stack)
+    if args.command in PRIVACY_COMMANDS:
+        return run_privacy(args, stack)
     service = UsageService(UsageStore(stack.dynamodb(), stack.table))
     match args.command:
         case "set-plan":

@@ -12,7 +12,10 @@ from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+
+    from fashionos.settings import PrivacySettings
 
 
 class StackNotFound(Exception):
@@ -46,6 +49,22 @@ class Stack:
     def commerce_table(self) -> str:
         return self._partner_output("CommerceTableName", "the commerce routes")
 
+    def privacy(self) -> PrivacySettings:
+        """The tables and bucket that hold partner data (an org's export and erasure)."""
+        from fashionos.settings import PrivacySettings
+
+        area = "data protection"
+        return PrivacySettings(
+            partner_table_name=self.partner_table,
+            commerce_table_name=self.commerce_table,
+            event_table_name=self._partner_output("EventTableName", area),
+            tryon_table_name=self._partner_output("TryOnTableName", area),
+            affiliate_table_name=self._partner_output("AffiliateTableName", area),
+            asset_table_name=self._partner_output("AssetTableName", area),
+            asset_bucket_name=self._partner_output("AssetBucketName", area),
+            public_base_url=self.outputs.get("PartnerApiUrl", "").rstrip("/"),
+        )
+
     def _partner_output(self, name: str, area: str = "the Partner API") -> str:
         value = self.outputs.get(name)
         if value is None:
@@ -57,6 +76,13 @@ class Stack:
 
     def secretsmanager(self) -> SecretsManagerClient:
         return self.session.client("secretsmanager", endpoint_url=self.endpoint_url)
+
+    def s3(self) -> S3Client:
+        from botocore.config import Config
+
+        return self.session.client(
+            "s3", endpoint_url=self.endpoint_url, config=Config(signature_version="s3v4")
+        )
 
 
 def local_stack(path: Path) -> Stack:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -42,7 +42,7 @@ from fashionos.affiliates.records import (
     Utm,
     summed,
 )
-from fashionos.aws import condition_failed, query_page, versioned_update
+from fashionos.aws import condition_failed, query_items, query_page, scan_items, versioned_update
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 from fashionos.idempotency import transact_with_claim
@@ -50,7 +50,7 @@ from fashionos.percontainer import per_container
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, ScanInputTypeDef, TransactWriteItemTypeDef
 
 Item = dict[str, Any]
 T = TypeVar("T")
@@ -283,6 +283,46 @@ class AffiliateStore:
             )
             for link in links
         }
+
+    # everything of an org (its export and its erasure)
+
+    def org_links(self, org_id: str) -> Iterator[Link]:
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(f"ORG#{org_id}"), ":prefix": _s("LINK#")},
+            "ConsistentRead": True,
+        }
+        return (_link(item) for item in query_items(self._db, query))
+
+    def clicks_and_conversions(self, org_id: str) -> Iterator[Click | Conversion]:
+        """The org's clicks and their conversions. Clicks are keyed by their own id (a viral link's clicks
+        must not share a partition), so this is a Scan of the table: for exports only."""
+        scan: ScanInputTypeDef = {
+            "TableName": self.table,
+            "FilterExpression": "begins_with(pk, :click) "
+            "AND (sk = :org OR (begins_with(sk, :conv) AND org_id = :id))",
+            "ExpressionAttributeValues": {
+                ":click": _s("CLICK#"),
+                ":org": _s(f"ORG#{org_id}"),
+                ":conv": _s("CONV"),
+                ":id": _s(org_id),
+            },
+        }
+        return (
+            _click(item) if item["sk"]["S"].startswith("ORG#") else _conversion(item)
+            for item in scan_items(self._db, scan)
+        )
+
+    @staticmethod
+    def belongs(item: Item, org_id: str, link_ids: Collection[str]) -> bool:
+        """Whether an item is the org's to erase: its links (its partition), their short codes, counters
+        and visitor marks, its clicks and their conversions."""
+        pk, sk = item["pk"]["S"], item["sk"]["S"]
+        if pk == f"ORG#{org_id}" or sk == f"ORG#{org_id}" or item.get("org_id") == _s(org_id):
+            return True
+        kind, _, rest = pk.partition("#")
+        return kind in ("LINK", "VISITOR") and rest.split("#")[0] in link_ids
 
     # the click path: conditional single writes, never a read-modify-write
 

@@ -13,10 +13,11 @@ import base64
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
 
 PENDING_TAG: Final = ("fashionos-upload", "pending")  # the lifecycle rule "unconfirmed-uploads" matches it
@@ -96,6 +97,17 @@ class VaultBucket:
             ExpiresIn=expires_in,
         )
 
+    def put_file(self, key: str, file: BinaryIO, content_type: str, sha256_hex: str) -> str:
+        """``file`` (from its start) at ``key``, S3 checking its SHA-256: the new version's id."""
+        put = self._s3().put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=file,
+            ContentType=content_type,
+            ChecksumSHA256=checksum(sha256_hex),
+        )
+        return put["VersionId"]
+
     def head(self, key: str, version_id: str) -> ObjectHead | None:
         """The version's size, type and checksum; None when it is gone."""
         from botocore.exceptions import ClientError
@@ -127,13 +139,29 @@ class VaultBucket:
 
     def delete_all(self, key: str) -> None:
         """Every version (and delete marker) of ``key``."""
+        self._delete_versions(key, lambda listed: listed == key)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Every version and delete marker of every key under ``prefix`` (gone for good); how many."""
+        return self._delete_versions(prefix, lambda listed: True)
+
+    def _delete_versions(self, prefix: str, wanted: Callable[[str], bool]) -> int:
         s3 = self._s3()
-        pages = s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
-        for page in pages:
+        deleted = 0
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:  # at most 1,000 a page: what one DeleteObjects takes
             versions = [
                 {"Key": v["Key"], "VersionId": v["VersionId"]}
                 for v in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-                if v["Key"] == key
+                if wanted(v["Key"])
             ]
             if versions:
-                s3.delete_objects(Bucket=self.bucket, Delete={"Objects": versions, "Quiet": True})  # type: ignore[typeddict-item]
+                result = s3.delete_objects(Bucket=self.bucket, Delete={"Objects": versions, "Quiet": True})  # type: ignore[typeddict-item]
+                if result.get("Errors"):
+                    raise RuntimeError(f"S3 kept {len(result['Errors'])} versions: {result['Errors'][0]}")
+                deleted += len(versions)
+        return deleted
+
+    def open(self, key: str, version_id: str) -> StreamingBody:
+        """The version's bytes, as a stream (read it in chunks; close it)."""
+        return self._s3().get_object(Bucket=self.bucket, Key=key, VersionId=version_id)["Body"]

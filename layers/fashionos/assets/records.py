@@ -18,8 +18,13 @@ StoredStatus = Literal["pending_upload", "available", "rejected", "published"]
 OBJECT_NAME: Final = "file"
 
 
+def org_prefix(org_id: str) -> str:
+    """Where every object of the org lives in the bucket."""
+    return f"orgs/{org_id}/"
+
+
 def object_key(org_id: str, asset_id: str) -> str:
-    return f"orgs/{org_id}/assets/{asset_id}/{OBJECT_NAME}"
+    return f"{org_prefix(org_id)}assets/{asset_id}/{OBJECT_NAME}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,15 @@ One table (``AssetTable``) and one index (``ByParent``: ``gsi1pk``/``gsi1sk``):
 - ``ORG#{org}`` / ``COL#{col}``: a collection;
 - ``ORG#{owner}`` / ``GRANT#{ast or col}#{grt}``: a grant, and ``GRANTEE#{partner}`` / ``GRANT#{grt}`` in
   the index (what a partner holds);
-- ``AST#{ast}`` / ``HIST#{id}``: a change of its rights; ``AST#{ast}`` / ``DL#{id}``: a download.
+- ``AST#{ast}`` / ``HIST#{id}``: a change of its rights; ``AST#{ast}`` / ``DL#{id}``: a download (by
+  ``org_id``, the owner or a partner).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Container, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -28,7 +29,15 @@ from fashionos.assets.records import (
     RightsChange,
     StoredStatus,
 )
-from fashionos.aws import batch_get, condition_failed, query_all, query_page, versioned_update
+from fashionos.aws import (
+    batch_get,
+    condition_failed,
+    delete_keys,
+    query_all,
+    query_items,
+    query_page,
+    versioned_update,
+)
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 
@@ -37,6 +46,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 Item = dict[str, Any]
+T = TypeVar("T")
 INDEX = "ByParent"
 PENDING_KEPT_SECONDS = 7 * 24 * 3600  # an expired upload stays visible (status expired) for a week
 _ASSET_OPTIONAL = ("collection_id", "rejection_reason", "object_version", "uploaded_at", "published_at")
@@ -396,15 +406,67 @@ class AssetStore:
         return query_all(self._db, query, lambda item: item)
 
     def delete_keys(self, keys: list[Item]) -> None:
-        for start in range(0, len(keys), 25):
-            request: Any = {self.table: [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]}
-            while request:
-                request = self._db.batch_write_item(RequestItems=request).get("UnprocessedItems") or None
+        delete_keys(self._db, self.table, keys)
 
     def transact(self, items: list[TransactWriteItemTypeDef], claim: TransactWriteItemTypeDef | None) -> None:
         from fashionos.idempotency import transact_with_claim
 
         transact_with_claim(self._db, items, claim)
+
+    # --- everything of an org (its export and its erasure) ---------------------------------------------
+    def org_assets(self, org_id: str) -> Iterator[Asset]:
+        return self._every(f"ORG#{org_id}", "AST#", _asset)
+
+    def org_collections(self, org_id: str) -> Iterator[Collection]:
+        return self._every(f"ORG#{org_id}", "COL#", _collection)
+
+    def grants_given(self, org_id: str) -> Iterator[Grant]:
+        """The grants the org gave on its assets and collections."""
+        return self._every(f"ORG#{org_id}", "GRANT#", _grant)
+
+    def changes(self, asset_id: str) -> Iterator[RightsChange]:
+        return self._every(f"AST#{asset_id}", "HIST#", _change)
+
+    def downloads(self, asset_id: str) -> Iterator[Download]:
+        return self._every(f"AST#{asset_id}", "DL#", _download)
+
+    @staticmethod
+    def belongs(item: Item, org_id: str, asset_ids: Container[str]) -> bool:
+        """Whether an item is the org's to erase: its assets, collections and the grants it gave (its
+        partition), its assets' history and downloads, and the grants other orgs gave it."""
+        pk = item["pk"]["S"]
+        return (
+            pk == f"ORG#{org_id}"
+            or pk.removeprefix("AST#") in asset_ids
+            or item.get("partner_org_id") == _s(org_id)
+        )
+
+    @staticmethod
+    def download_by(item: Item, org_id: str) -> bool:
+        """Whether an item records a download the org made (of another org's asset: ``belongs`` takes the
+        downloads of its own)."""
+        return item["sk"]["S"].startswith("DL#") and item.get("org_id") == _s(org_id)
+
+    def anonymise_download(self, item: Item, tombstone: str) -> None:
+        """The download stays in the asset's audit (its owner keeps what was taken, for what use, where,
+        when); who took it becomes ``tombstone``."""
+        self._db.update_item(
+            TableName=self.table,
+            Key={"pk": item["pk"], "sk": item["sk"]},
+            UpdateExpression="SET org_id = :who, actor = :who",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":who": _s(tombstone)},
+        )
+
+    def _every(self, pk: str, prefix: str, convert: Callable[[Item], T]) -> Iterator[T]:
+        """Every item of ``pk`` whose sort key starts with ``prefix``, oldest id first."""
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+            "ConsistentRead": True,
+        }
+        return (convert(item) for item in query_items(self._db, query))
 
     # --- queries -------------------------------------------------------------------------------------
     def _page(

@@ -131,6 +131,7 @@ class OrderService:
                 updated_at=now,
                 customer=request.customer.model_dump(exclude_none=True) if request.customer else {},
                 affiliate_click_id=request.affiliate_click_id,
+                replays=(claim.record,) if claim else (),
             )
             writes = [self._store.put_order(order), self._store.storefront_active(storefront)]
             writes += self._stock_changes(order, "reserve", actor, now)
@@ -188,8 +189,10 @@ class OrderService:
         if order.status != "created":
             raise OrderStateConflict(f"Order {order_id} is {order.status}: only a created order can be {to}")
         now = rfc3339_now()
-        finished = replace(order, status=to, updated_at=now)
-        writes = [self._store.move_order(order, to, now)]
+        replay = claim.record if claim else None  # the record that will store this response
+        replays = (*order.replays, replay) if replay else order.replays
+        finished = replace(order, status=to, updated_at=now, replays=replays)
+        writes = [self._store.move_order(order, to, now, replay)]
         writes += self._stock_changes(order, change, actor, now)
         try:
             self._commit(finished, f"order.{to}", writes, claim)

@@ -222,6 +222,10 @@ class Order:
     updated_at: str
     customer: dict[str, str] = field(default_factory=dict)
     affiliate_click_id: str | None = None
+    customer_erased_at: str | None = None  # when the shopper's personal data was erased (GDPR)
+    # The idempotency records (their keys) whose stored responses show this order: its creation, its
+    # fulfilment or cancellation; erasing the customer rewrites them too.
+    replays: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -248,6 +252,7 @@ class Order:
             "total": money(self.total, self.currency),
             "customer": views.Customer(**self.customer) if self.customer else None,  # type: ignore[typeddict-item]
             "affiliate_click_id": self.affiliate_click_id,
+            "customer_erased_at": self.customer_erased_at,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }

@@ -10,7 +10,10 @@ checked to be the org's (another org's id is simply not found):
   with its stock: ``on_hand``, ``reserved`` and ``available`` (kept equal to ``on_hand - reserved`` by every
   write, because a condition expression cannot subtract); ``sellable`` marks the inventory items;
 - ``STOREFRONT#{sf}#SKU#{sku}`` / ``ADJ#{adj}``: the stock changes of a sku (newest last: ULIDs);
-- ``ORG#{org}`` / ``ORDER#{ord}``: an order with its lines.
+- ``ORG#{org}`` / ``ORDER#{ord}``: an order with its lines (``replays``: the idempotency records whose
+  stored responses show it);
+- ``ERASED#{tombstone}`` / ``ORDER#{ulid}``: what accounting keeps of an erased org's order (amounts,
+  currency, status, times: nothing that names the org, its catalogue or the shopper).
 
 Writes are ``TransactWriteItems`` entries built here and committed by the area's services: through the
 outbox with the events they cause (listings, orders), or with ``transact`` (storefronts, stock set or
@@ -20,10 +23,12 @@ adjusted, which emit no event).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from fashionos.aws import batch_get, query_page, versioned_update
+from botocore.exceptions import ClientError
+
+from fashionos.aws import batch_get, condition_failed, query_items, query_page, versioned_update
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 from fashionos.commerce.records import (
@@ -40,12 +45,14 @@ from fashionos.commerce.records import (
     Variant,
 )
 from fashionos.idempotency import transact_with_claim
+from fashionos.ids import ulid
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef, TransactWriteItemTypeDef
 
 Item = dict[str, Any]
+T = TypeVar("T")
 
 
 def storefront_key(org_id: str, storefront_id: str) -> Item:
@@ -188,6 +195,10 @@ def _order_item(order: Order) -> Item:
     }
     if order.affiliate_click_id is not None:
         item["affiliate_click_id"] = _s(order.affiliate_click_id)
+    if order.customer_erased_at is not None:
+        item["customer_erased_at"] = _s(order.customer_erased_at)
+    if order.replays:
+        item["replays"] = {"SS": list(order.replays)}
     return item
 
 
@@ -203,6 +214,8 @@ def _order(item: Item) -> Order:
         affiliate_click_id=item["affiliate_click_id"]["S"] if "affiliate_click_id" in item else None,
         created_at=item["created_at"]["S"],
         updated_at=item["updated_at"]["S"],
+        customer_erased_at=item["customer_erased_at"]["S"] if "customer_erased_at" in item else None,
+        replays=tuple(sorted(item["replays"]["SS"])) if "replays" in item else (),
     )
 
 
@@ -526,15 +539,121 @@ class CommerceStore:
             }
         }
 
-    def move_order(self, order: Order, to: OrderStatus, now: str) -> TransactWriteItemTypeDef:
-        """``created`` -> ``to``, once: fails if the order is no longer ``created``."""
+    def move_order(
+        self, order: Order, to: OrderStatus, now: str, replay: str | None = None
+    ) -> TransactWriteItemTypeDef:
+        """``created`` -> ``to``, once: fails if the order is no longer ``created``. ``replay``: the
+        idempotency record that stores the response of this change."""
+        values = {":to": _s(to), ":now": _s(now), ":created": _s("created")}
+        expression = "SET #status = :to, updated_at = :now"
+        if replay is not None:
+            expression += " ADD replays :replay"
+            values[":replay"] = {"SS": [replay]}  # type: ignore[dict-item]
         return {
             "Update": {
                 "TableName": self.table,
                 "Key": order_key(order.org_id, order.order_id),
-                "UpdateExpression": "SET #status = :to, updated_at = :now",
+                "UpdateExpression": expression,
                 "ConditionExpression": "#status = :created",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": {":to": _s(to), ":now": _s(now), ":created": _s("created")},
+                "ExpressionAttributeValues": values,
             }
         }
+
+    # everything of an org (its export and its erasure)
+
+    def _every(self, pk: str, prefix: str, convert: Callable[[Item], T]) -> Iterator[T]:
+        """Every item of ``pk`` whose sort key starts with ``prefix``, in key order."""
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+            "ConsistentRead": True,
+        }
+        return (convert(item) for item in query_items(self._db, query))
+
+    def org_storefronts(self, org_id: str) -> Iterator[Storefront]:
+        return self._every(f"ORG#{org_id}", "STOREFRONT#", _storefront)
+
+    def org_orders(self, org_id: str) -> Iterator[Order]:
+        """The org's orders, oldest first: one Query of its partition, page by page."""
+        return self._every(f"ORG#{org_id}", "ORDER#", _order)
+
+    def storefront_products(self, storefront_id: str) -> Iterator[Product]:
+        return self._every(f"STOREFRONT#{storefront_id}", "PRODUCT#", _product)
+
+    def storefront_skus(self, storefront_id: str) -> Iterator[InventoryItem]:
+        """Every sku of the storefront (``sellable`` tells the inventory items)."""
+        return self._every(f"STOREFRONT#{storefront_id}", "SKU#", _inventory)
+
+    def sku_adjustments(self, storefront_id: str, sku: str) -> Iterator[Adjustment]:
+        return self._every(f"STOREFRONT#{storefront_id}#SKU#{sku}", "ADJ#", _adjustment)
+
+    @staticmethod
+    def belongs(item: Item, org_id: str, storefront_ids: Collection[str]) -> bool:
+        """Whether an item is the org's to erase: its storefronts and orders (its partition), its
+        storefronts' handle claims, their listings and skus, and every sku's stock history (also that of
+        a sku no listing has any more, which only a Scan finds)."""
+        pk = item["pk"]["S"]
+        if pk == f"ORG#{org_id}" or item.get("org_id") == _s(org_id):
+            return True
+        return pk.startswith("STOREFRONT#") and pk.split("#")[1] in storefront_ids
+
+    @staticmethod
+    def order_of(item: Item) -> Order | None:
+        """The order an item holds (of an org's partition), else None."""
+        return _order(item) if item["sk"]["S"].startswith("ORDER#") and "lines" in item else None
+
+    def anonymised(self, order: Order, tombstone: str, erased_at: str) -> list[TransactWriteItemTypeDef]:
+        """The order replaced by what accounting keeps of it, under ``tombstone`` (the erased org's, opaque):
+        status, currency, each line's quantity and unit price, the total and the times; not the order's id,
+        storefront, skus, products, customer or affiliate click. Fails if the order is gone already."""
+        lines = [[line.quantity, line.unit_price] for line in order.lines]
+        kept: Item = {
+            "pk": _s(f"ERASED#{tombstone}"),
+            "sk": _s(f"ORDER#{ulid()}"),
+            "status": _s(order.status),
+            "currency": _s(order.currency),
+            "total": _n(order.total),
+            "lines": _s(json.dumps(lines, separators=(",", ":"))),
+            "created_at": _s(order.created_at),
+            "updated_at": _s(order.updated_at),
+            "erased_at": _s(erased_at),
+        }
+        return [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": kept,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": order_key(order.org_id, order.order_id),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ]
+
+    def erase_customer(self, order: Order, erased_at: str) -> bool:
+        """The order keeps no customer (``customer_erased_at`` says since when), if its customer is still
+        the one read; False otherwise (changed meanwhile, or the order is gone)."""
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key=order_key(order.org_id, order.order_id),
+                UpdateExpression="SET customer = :none, customer_erased_at = :at",
+                ConditionExpression="customer = :read",
+                ExpressionAttributeValues={
+                    ":none": _s(json.dumps({})),
+                    ":at": _s(erased_at),
+                    ":read": _s(json.dumps(order.customer)),
+                },
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True

@@ -114,7 +114,9 @@ class Customer(TypedDict, total=False):
 
 
 class Order(TypedDict):
-    """An order: ``created`` reserves its stock, ``fulfilled`` takes it, ``cancelled`` releases it."""
+    """An order: ``created`` reserves its stock, ``fulfilled`` takes it, ``cancelled`` releases it. Once
+    its shopper's personal data is erased (``POST /v1/customers/erase``), ``customer`` is null and
+    ``customer_erased_at`` says when."""
 
     id: str
     storefront_id: str
@@ -123,5 +125,6 @@ class Order(TypedDict):
     total: Money
     customer: Customer | None
     affiliate_click_id: str | None
+    customer_erased_at: str | None
     created_at: str
     updated_at: str

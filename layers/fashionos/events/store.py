@@ -3,16 +3,19 @@
 Items, under their org: ``ORG#{org_id}`` / ``EVT#{event_id}`` (``kind`` = ``event``: the stream's fan-out
 takes only these) with the envelope as sent (``payload``), its type, sequence and ``expires_at`` (TTL, 30
 days); ``ORG#{org_id}`` / ``SEQ#{object id}`` holds the last sequence number of the events about an object.
-Event ids are ULIDs, so an org's events sort by time and a time range is a key range.
+Event ids are ULIDs, so an org's events sort by time and a time range is a key range. An event about another
+org's object (``design.published`` to a partner holding a grant) is in the partner's partition.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed, query_page
+from fashionos.aws import condition_failed, query_items, query_page
 from fashionos.events.models import Event
 from fashionos.idempotency import transact_with_claim
 
@@ -138,6 +141,56 @@ class EventStore:
         except ClientError as error:
             if not condition_failed(error):
                 raise
+
+    def org_events(self, org_id: str, now: float, types: Collection[str] = ()) -> Iterator[Event]:
+        """The org's events (of ``types``, when given) that have not expired, oldest first."""
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "FilterExpression": "expires_at > :now",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"ORG#{org_id}"},
+                ":prefix": {"S": "EVT#"},
+                ":now": {"N": str(int(now))},
+            },
+            "ConsistentRead": True,
+        }
+        if types:
+            names = [f":t{i}" for i in range(len(types))]
+            query["FilterExpression"] += f" AND #type IN ({', '.join(names)})"
+            query["ExpressionAttributeNames"] = {"#type": "type"}
+            for name, type_ in zip(names, sorted(types), strict=True):
+                query["ExpressionAttributeValues"][name] = {"S": type_}  # type: ignore[index]
+        return (event_from_item(item) for item in query_items(self._db, query))
+
+    def replace_payload(self, event: Event, payload: str) -> bool:
+        """The event with another envelope (a replay sends it: an erased shopper is gone from it too),
+        unless it changed or expired meanwhile (False)."""
+        try:
+            self._db.update_item(
+                TableName=self.table,
+                Key=event_key(event.org_id, event.event_id),
+                UpdateExpression="SET payload = :new",
+                ConditionExpression="payload = :read",
+                ExpressionAttributeValues={":new": {"S": payload}, ":read": {"S": event.payload}},
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def belongs(item: Item, org_id: str, object_ids: Collection[str]) -> bool:
+        """Whether an item is the org's to erase: its events and sequences (its partition), and in other
+        orgs' partitions the events about its designs (``design.published`` to a partner) and their
+        sequences."""
+        if item["pk"]["S"] == f"ORG#{org_id}" or item["sk"]["S"].removeprefix("SEQ#") in object_ids:
+            return True
+        if item.get("type") != {"S": "design.published"}:
+            return False
+        data = json.loads(item["payload"]["S"])["data"]
+        return isinstance(data, dict) and data.get("org_id") == org_id
 
     def sequence(self, org_id: str, object_id: str) -> int:
         item = self._db.get_item(

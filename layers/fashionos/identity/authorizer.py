@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from fashionos.errors import ClientNotFound, InvalidToken
 from fashionos.identity.partner_models import DEFAULT_RATE_TIER
 from fashionos.identity.partners import PartnerService
-from fashionos.identity.principal import Principal
+from fashionos.identity.principal import Principal, sandbox_principal
 from fashionos.identity.tokens import TokenVerifier, bearer_token
 
 
@@ -32,7 +32,7 @@ def authenticate(
             raise InvalidToken("Sandbox API keys are accepted in the sandbox only")
         key = service.authenticate_sandbox_key(headers["x-api-key"])
         return Principal(
-            principal_id=f"sandbox:{key.key_id}",
+            principal_id=sandbox_principal(key.key_id),
             org_id=key.org_id,
             client_id=None,
             scopes=key.scopes,

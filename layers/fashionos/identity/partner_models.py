@@ -22,6 +22,7 @@ SCOPES: Final[dict[str, str]] = {
     "assets:read": "Read Design Vault assets (the org's and those granted to it) and download them",
     "assets:write": "Upload and manage Design Vault assets, their rights and grants",
     "webhooks:manage": "Manage webhook endpoints, read events and delivery logs, replay",
+    "org:admin": "Export everything stored about the org, and erase a shopper's personal data",
 }
 KNOWN_SCOPES: Final = frozenset(SCOPES)
 

@@ -11,18 +11,23 @@ Items of the partner table (``pk``/``sk``, TTL attribute ``expires_at``):
   rate_tier, created_at; one GetItem authenticates a client
 - ``ORG#{org_id}`` / ``CLIENT#{client_id}``: created_at; lists an org's clients with one Query (no index)
 - ``SANDBOXKEY#{key_id}`` / ``SANDBOXKEY``: org_id, SHA-256 of the key, scopes, active, created_at
+- ``ORG#{org_id}`` / ``SANDBOXKEY#{key_id}``: created_at; lists an org's sandbox keys
 - ``AUTHFAIL#{client_id}#{window_start}`` / ``AUTHFAIL``: failures (atomic ``ADD``), expires_at
 - ``REVOKED#{jti}`` / ``REVOKED``: revoked_at, expires_at (the token's ``exp``: TTL removes it once the token
   would have expired anyway)
+
+Other areas keep items of the org in its partition too (webhooks, exports): everything under ``ORG#{org_id}``
+is the org's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed
+from fashionos.aws import batch_get, condition_failed, delete_keys
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, ClientNotFound, OrgNotFound
 from fashionos.identity.partner_models import Client, ClientStatus, Domain, GrantType, Org, SandboxKey
 from fashionos.times import rfc3339_now
@@ -66,6 +71,10 @@ def _domain_key(org_id: str, domain: str) -> Key:
 
 def _sandbox_key_key(key_id: str) -> Key:
     return {"pk": {"S": f"SANDBOXKEY#{key_id}"}, "sk": {"S": "SANDBOXKEY"}}
+
+
+def _org_sandbox_key_key(org_id: str, key_id: str) -> Key:
+    return {"pk": {"S": f"ORG#{org_id}"}, "sk": {"S": f"SANDBOXKEY#{key_id}"}}
 
 
 def _failures_key(bucket: str, window_start: int) -> Key:
@@ -417,6 +426,69 @@ class PartnerStore:
             _cancelled_by_condition(error)
             raise ClientNotFound(f"Client {client_id} not found") from error
 
+    # --- an org's erasure ----------------------------------------------------------------------------
+    def _listed(self, org_id: str, prefix: str) -> list[str]:
+        """The ids the org's list of ``prefix`` (``CLIENT#``, ``SANDBOXKEY#``) holds."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"ORG#{org_id}"}, ":prefix": {"S": prefix}},
+            ConsistentRead=True,
+        )
+        return [item["sk"]["S"].removeprefix(prefix) for page in pages for item in page.get("Items", [])]
+
+    def credential_ids(self, org_id: str) -> tuple[list[str], list[str]]:
+        """The ids of the org's clients and of its sandbox keys."""
+        return self._listed(org_id, "CLIENT#"), self._listed(org_id, "SANDBOXKEY#")
+
+    def delete_credentials(self, client_ids: Collection[str], key_ids: Collection[str]) -> int:
+        """The clients and sandbox keys, deleted: no token is issued to them again, and the authorizer
+        refuses those already issued (their client is gone); how many."""
+        keys = [_client_key(c) for c in client_ids] + [_sandbox_key_key(k) for k in key_ids]
+        return delete_keys(self._db, self._table, keys)
+
+    def erasure_tombstone(self, org_id: str, candidate: str) -> str:
+        """The opaque id the org's anonymised records are kept under: the one its erasure already chose
+        (kept on the org until the org record goes, last), else ``candidate``."""
+        try:
+            attributes = self._db.update_item(
+                TableName=self._table,
+                Key=_org_key(org_id),
+                UpdateExpression="SET erasure_tombstone = if_not_exists(erasure_tombstone, :candidate)",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":candidate": {"S": candidate}},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except ClientError as error:
+            if condition_failed(error):
+                return candidate
+            raise
+        return str(attributes["erasure_tombstone"]["S"])
+
+    @staticmethod
+    def belongs(item: Item, org_id: str, client_ids: Collection[str]) -> bool:
+        """Whether an item is the org's to erase (all but the org record itself: ``delete_org``, last): its
+        partition (domains, lists, and other areas' items there), the items that name it (clients, sandbox
+        keys, its handle and its Dashboard user's link), its clients' failed authentications."""
+        pk: str = item["pk"]["S"]
+        if pk == f"ORG#{org_id}":
+            return bool(item["sk"]["S"] != "ORG")
+        if item.get("org_id") == {"S": org_id}:
+            return True
+        return pk.startswith("AUTHFAIL#") and pk.split("#")[1] in client_ids
+
+    def delete_org(self, org_id: str) -> bool:
+        """The org record (its erasure's last write); False when there was none."""
+        try:
+            self._db.delete_item(
+                TableName=self._table, Key=_org_key(org_id), ConditionExpression="attribute_exists(pk)"
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
     # --- failed authentications ----------------------------------------------------------------------
     def add_failure(self, bucket: str, window_start: int, expires_at: int) -> int:
         """Count one failed authentication in the window (atomic ``ADD``); returns the window's count."""
@@ -456,23 +528,38 @@ class PartnerStore:
 
     # --- sandbox API keys ----------------------------------------------------------------------------
     def create_sandbox_key(self, key: SandboxKey) -> None:
+        """The key and its entry in its org's list, both or neither."""
+        item: Item = {
+            **_sandbox_key_key(key.key_id),
+            "org_id": {"S": key.org_id},
+            "key_hash": {"S": key.key_hash},
+            "scopes": {"SS": sorted(key.scopes)},
+            "active": {"BOOL": key.active},
+            "created_at": {"S": key.created_at},
+        }
+        entry: Item = {**_org_sandbox_key_key(key.org_id, key.key_id), "created_at": {"S": key.created_at}}
         try:
-            self._db.put_item(
-                TableName=self._table,
-                Item={
-                    **_sandbox_key_key(key.key_id),
-                    "org_id": {"S": key.org_id},
-                    "key_hash": {"S": key.key_hash},
-                    "scopes": {"SS": sorted(key.scopes)},
-                    "active": {"BOOL": key.active},
-                    "created_at": {"S": key.created_at},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {"Put": {"TableName": self._table, "Item": entry}},
+                ]
             )
         except ClientError as error:
-            if condition_failed(error):
-                raise AlreadyExists(f"Sandbox key {key.key_id} already exists") from error
-            raise
+            _cancelled_by_condition(error)
+            raise AlreadyExists(f"Sandbox key {key.key_id} already exists") from error
+
+    def sandbox_keys(self, org_id: str) -> list[SandboxKey]:
+        """The org's sandbox keys, oldest first."""
+        keys = [_sandbox_key_key(key_id) for key_id in self._listed(org_id, "SANDBOXKEY#")]
+        found = batch_get(self._db, self._table, keys, _sandbox_key)
+        return sorted(found, key=lambda key: (key.created_at, key.key_id))
 
     def get_sandbox_key(self, key_id: str) -> SandboxKey | None:
         item = self._get(_sandbox_key_key(key_id), consistent=True)

@@ -19,6 +19,11 @@ Credential = Literal["access_token", "sandbox_key"]
 _CREDENTIALS: frozenset[str] = frozenset({"access_token", "sandbox_key"})
 
 
+def sandbox_principal(key_id: str) -> str:
+    """A sandbox key's ``principal_id``: whom its rate limit counts."""
+    return f"sandbox:{key_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     principal_id: str  # the client id, or ``sandbox:<key id>``: whom the rate limit counts

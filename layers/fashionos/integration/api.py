@@ -139,7 +139,8 @@ class IntegrationApi:
                     extra = {"Retry-After": str(error.retry_after)}
                 elif isinstance(error, deprecation.Sunset):
                     extra = error.headers
-                logger.info("Request refused", status=status, error=error.message)
+                # Not the message: it may quote the request (a user id, a field's value).
+                logger.info("Request refused", status=status, error=type(error).__name__)
         except Exception:
             logger.exception("Unhandled error")
             status, body = 500, failure(INTERNAL_ERROR)

@@ -252,7 +252,8 @@ def oauth_entrypoint(endpoint: Endpoint, *, allow: str = "POST") -> proxy.Lambda
             return _proxy_response(response.status, response.headers, response.body, request_id)
         except OAuthError as error:
             status, headers, body = oauth_error_response(error)
-            logger.info("Request refused", status=status, error=error.error, detail=error.description)
+            # Not the description: it may quote the request (a scope, a parameter), personal data included.
+            logger.info("Request refused", status=status, error=error.error)
             return _proxy_response(status, headers, body, request_id)
         except Unavailable as error:
             logger.error("Dependency unavailable", detail=error.message)
@@ -365,7 +366,8 @@ def _error_response(error: DomainError, request_id: str, headers: Mapping[str, s
         logger.error("Request failed", status=status, error=type(error).__name__, detail=error.message)
         detail = "Try again later"
     else:
-        logger.info("Request refused", status=status, error=type(error).__name__, detail=error.message)
+        # Not the message: it may quote the request (an id, a field's value), personal data included.
+        logger.info("Request refused", status=status, error=type(error).__name__, code=error.code)
         detail = error.message
     headers = {**headers, **_problem_headers(error)}
     return _problem(status, title, detail, request_id, headers=headers, code=error.code)

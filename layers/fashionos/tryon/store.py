@@ -8,12 +8,12 @@ sessions is a key range. ``expires_at`` (TTL) removes a session 90 days after it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import condition_failed, query_page
+from fashionos.aws import condition_failed, query_items, query_page
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 from fashionos.tryon.records import Session, StoredStatus, TryOnType
@@ -84,6 +84,16 @@ class TryOnStore:
             TableName=self.table, Key=session_key(org_id, session_id), ConsistentRead=True
         ).get("Item")
         return _session(item) if item else None
+
+    def org_sessions(self, org_id: str) -> Iterator[Session]:
+        """Every session of the org (its export and its erasure), oldest first."""
+        query: QueryInputTypeDef = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(f"ORG#{org_id}"), ":prefix": _s("TOS#")},
+            "ConsistentRead": True,
+        }
+        return (_session(item) for item in query_items(self._db, query))
 
     def put_session(self, session: Session) -> TransactWriteItemTypeDef:
         return {

@@ -10,10 +10,11 @@ Callers check that the webhook is the caller's before reading its log.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from fashionos.aws import query_all, query_page
+from fashionos.aws import query_all, query_items, query_page
 from fashionos.events.views import AnyEventType
 from fashionos.webhooks import views
 from fashionos.webhooks.views import Outcome as Outcome
@@ -108,6 +109,30 @@ class DeliveryLog:
         if before is not None:
             query["ExclusiveStartKey"] = {"pk": _pk(webhook_id), "sk": {"S": _ATTEMPT + before}}
         return query_page(self._db, query, limit, lambda item: _attempt(webhook_id, item))
+
+    def every_attempt(self, webhook_id: str, now: float) -> Iterator[Attempt]:
+        """Every attempt of the endpoint's log that has not expired, oldest first (its org's export)."""
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "FilterExpression": "expires_at > :now",
+            "ExpressionAttributeValues": {
+                ":pk": _pk(webhook_id),
+                ":prefix": {"S": _ATTEMPT},
+                ":now": {"N": str(int(now))},
+            },
+        }
+        return (_attempt(webhook_id, item) for item in query_items(self._db, query))
+
+    @staticmethod
+    def belongs(item: dict[str, Any], webhook_ids: Collection[str], event_ids: Collection[str]) -> bool:
+        """Whether an item is of the log of one of ``webhook_ids``, or of the delivery of one of
+        ``event_ids`` (an org's events: the log of an endpoint it deleted is found by them)."""
+        pk, sk = item["pk"]["S"], item["sk"]["S"]
+        if not pk.startswith("WHLOG#"):
+            return False
+        event_id = item["event_id"]["S"] if "event_id" in item else sk.removeprefix(_DELIVERY)
+        return pk.removeprefix("WHLOG#") in webhook_ids or event_id in event_ids
 
     def status(self, webhook_id: str, event_id: str) -> DeliveryStatus | None:
         item = self._db.get_item(
