@@ -16,24 +16,23 @@ from tests.e2e.conftest import E2E, REQUEST_TIMEOUT, DevStack, http
 from tests.e2e.test_assets import declare, post_form, settled
 from tests.e2e.test_commerce import Partner, listing, order_body, partner_of, wait_for
 from tests.integration.test_assets_api import FILE
+from tests.receiver import Receiver
 
 pytestmark = E2E
 
 EMAIL = "shopper.e2e-export@example.com"
 
 
-def filled(stack: DevStack, tmp_path: Path) -> tuple[Partner, dict[str, str]]:
-    """An org with a storefront, a product in stock, an order with a customer, a webhook, an affiliate link
+def filled(stack: DevStack, tmp_path: Path, hook_url: str) -> tuple[Partner, dict[str, str]]:
+    """An org with a webhook (to ``hook_url``), a storefront, a product in stock, an order with a customer
     and an uploaded asset: each area's id."""
     partner = partner_of(stack)
     sf = partner.storefront()
     product = partner.ok("POST", f"/v1/storefronts/{sf}/products", listing("EXP"), 201)
     partner.stock(sf, "EXP", on_hand=5)
+    webhook = partner.ok("POST", "/v1/webhooks", {"url": hook_url, "events": ["order.created"]}, 201)
     body = {**order_body(sf, "EXP", 1), "customer": {"email": EMAIL, "country": "DE"}}
     order = partner.ok("POST", "/v1/orders", body, 201)
-    webhook = partner.ok(
-        "POST", "/v1/webhooks", {"url": "https://hooks.example.com/x", "events": ["order.created"]}, 201
-    )
     created = declare(partner, FILE)
     assert post_form(created, FILE, tmp_path) in (200, 201, 204)
     asset = settled(partner, created["id"])
@@ -65,9 +64,11 @@ def exported(partner: Partner) -> dict[str, Any]:
 
 def test_an_export_of_a_full_org_downloads_a_zip_of_each_areas_data(stack: DevStack, tmp_path: Path) -> None:
     # given
-    partner, ids = filled(stack, tmp_path)
-    # when
-    export = exported(partner)
+    with Receiver() as receiver:
+        partner, ids = filled(stack, tmp_path, receiver.url)
+        wait_for(lambda: bool(receiver.received), lambda: "no order.created delivered")
+        # when
+        export = exported(partner)
     assert export["status"] == "succeeded", export
     with http() as session:
         got = session.get(export["download_url"], timeout=REQUEST_TIMEOUT)
@@ -85,6 +86,7 @@ def test_an_export_of_a_full_org_downloads_a_zip_of_each_areas_data(stack: DevSt
         ("products.json", "product"),
         ("orders.json", "order"),
         ("webhooks.json", "webhook"),
+        ("webhook_deliveries.json", "webhook"),
         ("assets.json", "asset"),
     ):
         assert ids[key] in text[area], area
