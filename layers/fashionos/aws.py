@@ -95,6 +95,17 @@ def query_items(client: DynamoDBClient, query: QueryInputTypeDef) -> Iterator[di
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def query_prefix(client: DynamoDBClient, table: str, pk: str, prefix: str) -> Iterator[dict[str, Any]]:
+    """Every item of partition ``pk`` whose sort key starts with ``prefix``, in key order (consistent)."""
+    query: QueryInputTypeDef = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+        "ConsistentRead": True,
+    }
+    return query_items(client, query)
+
+
 def scan_items(client: DynamoDBClient, scan: ScanInputTypeDef) -> Iterator[dict[str, Any]]:
     """The items of a whole table (``scan``), read one DynamoDB page at a time as they are consumed. Only
     for what no key names: an org's erasure, and the few lists without a key of their own."""

@@ -149,7 +149,7 @@ class Claim(Generic[T]):
 
 
 def partner_scope(org_id: str) -> str:
-    """The scope of the Partner API's keys of an org (``fashionos.partner.http`` scopes them so)."""
+    """The scope of the Partner API's Idempotency-Keys of an org (``fashionos.partner.http`` uses it)."""
     return f"partner:{org_id}"
 
 

@@ -34,8 +34,8 @@ from fashionos.aws import (
     condition_failed,
     delete_keys,
     query_all,
-    query_items,
     query_page,
+    query_prefix,
     versioned_update,
 )
 from fashionos.aws import number as _n
@@ -460,13 +460,7 @@ class AssetStore:
 
     def _every(self, pk: str, prefix: str, convert: Callable[[Item], T]) -> Iterator[T]:
         """Every item of ``pk`` whose sort key starts with ``prefix``, oldest id first."""
-        query: QueryInputTypeDef = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
-            "ConsistentRead": True,
-        }
-        return (convert(item) for item in query_items(self._db, query))
+        return (convert(item) for item in query_prefix(self._db, self.table, pk, prefix))
 
     # --- queries -------------------------------------------------------------------------------------
     def _page(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import batch_get, condition_failed, query_items, query_page, versioned_update
+from fashionos.aws import batch_get, condition_failed, query_page, query_prefix, versioned_update
 from fashionos.aws import number as _n
 from fashionos.aws import string as _s
 from fashionos.commerce.records import (
@@ -564,13 +564,7 @@ class CommerceStore:
 
     def _every(self, pk: str, prefix: str, convert: Callable[[Item], T]) -> Iterator[T]:
         """Every item of ``pk`` whose sort key starts with ``prefix``, in key order."""
-        query: QueryInputTypeDef = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
-            "ConsistentRead": True,
-        }
-        return (convert(item) for item in query_items(self._db, query))
+        return (convert(item) for item in query_prefix(self._db, self.table, pk, prefix))
 
     def org_storefronts(self, org_id: str) -> Iterator[Storefront]:
         return self._every(f"ORG#{org_id}", "STOREFRONT#", _storefront)

@@ -43,7 +43,7 @@ from fashionos.errors import (
     Unprocessable,
     kind_of,
 )
-from fashionos.idempotency import Claim, IdempotencyKey, checked_key
+from fashionos.idempotency import Claim, IdempotencyKey, checked_key, partner_scope
 from fashionos.identity.oauth import oauth_error_response
 from fashionos.identity.principal import Principal, require_scope
 from fashionos.ids import sha256_hex
@@ -499,7 +499,7 @@ def _idempotency_key(event: Mapping[str, Any], request: PartnerRequest) -> Idemp
     return IdempotencyKey(
         client=aws.dynamodb(),
         table=config.partner_table_name,
-        scope=f"partner:{request.org_id}",
+        scope=partner_scope(request.org_id),
         key=checked_key(key),
         fingerprint=sha256_hex(f"{request.method} {path} ".encode() + request.body),
         ttl_seconds=config.idempotency_ttl_seconds,
