@@ -122,6 +122,8 @@ class LocalStack:
                 "SigningKeySecretArn": self.local.physical["SigningKeySecret"],
                 "EventTableName": self.local.physical["EventTable"],
                 "CommerceTableName": self.local.physical["CommerceTable"],
+                "TryOnTableName": self.local.physical["TryOnTable"],
+                "AffiliateTableName": self.local.physical["AffiliateTable"],
                 "WebhookDeliveryQueueUrl": self.local.physical["WebhookDeliveryQueue"],
                 "WebhookDeadLetterQueueUrl": self.local.physical["WebhookDeliveryDeadLetterQueue"],
                 "AssetTableName": self.local.physical["AssetTable"],

@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import E2E, REQUEST_TIMEOUT, DevStack, http
+from tests.e2e.conftest import E2E, REQUEST_TIMEOUT, DevStack, admin_command, http
 from tests.e2e.test_assets import declare, post_form, settled
 from tests.e2e.test_commerce import Partner, listing, order_body, partner_of, wait_for
 from tests.integration.test_assets_api import FILE
@@ -110,3 +111,21 @@ def test_erasing_a_shopper_leaves_the_order_without_them(stack: DevStack) -> Non
     now = partner.ok("GET", f"/v1/orders/{order['id']}")
     assert now["customer"] is None
     assert (now["total"], now["status"]) == (order["total"], order["status"])
+
+
+def test_the_admin_cli_exports_an_org_and_checks_what_it_erases(stack: DevStack, tmp_path: Path) -> None:
+    partner = partner_of(stack)
+    output = tmp_path / "org.zip"
+    exported = stack.admin("export-org", partner.org_id, "--output", str(output))
+    assert exported["files"]["profile.json"] == 1
+    assert partner.org_id in zipfile.ZipFile(output).read("profile.json").decode()
+    assert stack.admin("erase-customer", partner.org_id, EMAIL)["orders_erased"] == 0
+    done = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [*admin_command(), "--local-state", str(stack.state_dir), "erase-customer", partner.org_id, "no-at"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "not an email address" in done.stderr

@@ -195,3 +195,19 @@ def test_a_bad_erasure_is_a_400_and_changes_nothing(stack: InProcessApi, body: A
     before = every_item(stack)
     problem(call(stack, "POST", "/v1/customers/erase", body), 400)
     assert every_item(stack) == before
+
+
+def test_a_retried_erasure_with_its_idempotency_key_replays_the_first_answer(stack: InProcessApi) -> None:
+    key = stack.demo["sandbox_api_key"]
+    sf = shop(stack, key, "@erase_retry")
+    order(stack, key, sf, "ada@example.com")
+
+    def erase(email: str) -> Reply:
+        headers = {"X-Api-Key": key, "Idempotency-Key": "erase-1"}
+        return stack.call("/v1/customers/erase", {"email": email}, headers=headers)
+
+    first = erase("ada@example.com")
+    again = erase("ada@example.com")
+    assert (first.status, first.json["orders_erased"], first.header("Idempotent-Replayed")) == (200, 1, None)
+    assert (again.status, again.json, again.header("Idempotent-Replayed")) == (200, first.json, "true")
+    assert problem(erase("bob@example.com"), 422)["code"] == "idempotency_key_reused"

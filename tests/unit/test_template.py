@@ -410,9 +410,10 @@ GRANTS = {
         "s3:PutObject": EXPORTS,
     },
     # the org's orders and order events rewritten without the shopper, and the stored responses that replay
-    # those orders
+    # those orders; the request's own Idempotency-Key response
     "EraseCustomerFunction": {
         "dynamodb:GetItem": PARTNERS,
+        "dynamodb:PutItem": PARTNERS,
         "dynamodb:UpdateItem": [PARTNERS, [COMMERCE, EVENTS]],
         "dynamodb:Query": [[COMMERCE, EVENTS]],
     },

@@ -49,6 +49,7 @@ from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
 from fashionos.commerce.views import Visibility
 from fashionos.errors import DomainError
+from fashionos.exports.requests import CustomerErase
 from fashionos.identity.partner_models import (
     DEFAULT_RATE_TIER,
     KNOWN_SCOPES,
@@ -321,15 +322,23 @@ def run_privacy(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
                 raise
             return {"org_id": args.org_id, "output": str(args.output), "files": files}
         case "erase-org":
-            return {"org_id": args.org_id, "erased": erase_org(args.org_id, stores)}
+            counts = erase_org(args.org_id, stores)
+            if not any(counts.values()):  # a rerun after a full erasure, or a typo: say which it may be
+                return {"org_id": args.org_id, "erased": counts, "note": NOTHING_FOUND}
+            return {"org_id": args.org_id, "erased": counts}
         case "erase-customer":
-            erased = erase_customer(args.org_id, args.email, stores)
-            return {"org_id": args.org_id, "orders_erased": erased}
+            PartnerService(PartnerStore(stack.dynamodb(), stack.partner_table)).get_org(args.org_id)
+            try:
+                email = CustomerErase.model_validate({"email": args.email}).email
+            except ValidationError:
+                raise BadArguments(f"not an email address: {args.email!r}") from None
+            return {"org_id": args.org_id, "orders_erased": erase_customer(args.org_id, email, stores)}
     raise AssertionError(args.command)
 
 
 COMMERCE_COMMANDS = frozenset({"create-storefront"})
 PRIVACY_COMMANDS = frozenset({"export-org", "erase-org", "erase-customer"})
+NOTHING_FOUND = "Nothing of this org was found: it was erased already, or there is no such org"
 PARTNER_COMMANDS = frozenset(
     {
         "create-org",

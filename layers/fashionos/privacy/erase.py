@@ -34,7 +34,13 @@ from fashionos.aws import delete_keys, scan_items
 from fashionos.commerce.store import CommerceStore
 from fashionos.events.store import EventStore
 from fashionos.exports.records import org_prefix as export_prefix
-from fashionos.idempotency import ConditionFailed, partner_scope, record_scope, rewrite_response
+from fashionos.idempotency import (
+    ConditionFailed,
+    partner_scope,
+    record_scope,
+    rewrite_response,
+    transact_with_claim,
+)
 from fashionos.identity.partner_store import PartnerStore
 from fashionos.identity.principal import sandbox_principal
 from fashionos.ids import prefixed_id
@@ -46,6 +52,7 @@ from fashionos.webhooks.deliveries import DeliveryLog
 
 if TYPE_CHECKING:
     from fashionos.commerce.records import Order
+    from fashionos.idempotency import Claim
 
 Item = dict[str, Any]
 ORDER_EVENTS = ("order.created", "order.fulfilled", "order.cancelled")  # their data is the order
@@ -124,12 +131,16 @@ def _anonymise(s: Stores, order: Order, tombstone: str, now: str) -> bool:
     return True
 
 
-def erase_customer(org_id: str, email: str, stores: Stores | None = None) -> int:
+def erase_customer(
+    org_id: str, email: str, stores: Stores | None = None, claim: Claim[int] | None = None
+) -> int:
     """Remove a shopper's personal data from the org: every order of the org whose customer has ``email``
     (compared without regard to case or surrounding space) keeps its lines, amounts and status but no
     customer (``customer: null``, ``customer_erased_at``); so do the stored responses that replay it (an
     ``Idempotency-Key``'s, 24 hours) and the org's ``order.*`` events that carry it (what a replay sends).
-    How many orders changed: 0 when run again. Other orgs' orders are theirs to erase."""
+    How many orders changed: 0 when run again. Other orgs' orders are theirs to erase. ``claim``: the
+    request's Idempotency-Key, whose response is stored once the erasure is done (a retry replays it; a
+    retry before then erases again, which finds nothing more)."""
     s = stores or container_stores()
     wanted = _normalised(email)
     if wanted is None:
@@ -150,6 +161,8 @@ def erase_customer(org_id: str, email: str, stores: Stores | None = None) -> int
         if _normalised(customer.get("email")) == wanted:
             erased = {**envelope, "data": {**envelope["data"], "customer": None, "customer_erased_at": now}}
             s.events.replace_payload(event, json.dumps(erased, separators=(",", ":")))
+    if claim is not None:
+        transact_with_claim(s.dynamodb, [], claim.item(changed))
     return changed
 
 

@@ -22,12 +22,17 @@ def erase(request: PartnerRequest) -> Response:
     from fashionos.privacy.erase import erase_customer
 
     email = request.parse(CustomerErase).email
-    body: views.CustomerErasure = {
-        "object": "customer_erasure",
-        "orders_erased": erase_customer(request.org_id, email),
-        "erased_at": rfc3339_now(),
-    }
-    return json_response(body)
+    erased_at = rfc3339_now()  # one time for the answer and the response its Idempotency-Key stores
+
+    def erased(orders: int) -> Response:
+        body: views.CustomerErasure = {
+            "object": "customer_erasure",
+            "orders_erased": orders,
+            "erased_at": erased_at,
+        }
+        return json_response(body)
+
+    return erased(erase_customer(request.org_id, email, claim=request.claim(erased)))
 
 
 lambda_handler = api_entrypoint(erase, OPERATION)
