@@ -24,7 +24,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 E2E = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-STARTUP_SECONDS = 60
+# A stack starts one container of each of its 80-odd functions: about 30 s on an idle two-core machine,
+# two or three times that while the other test worker starts a stack of its own (CI's fuzz stack did).
+STARTUP_SECONDS = 180
 SHUTDOWN_SECONDS = 30
 REQUEST_TIMEOUT = 30
 

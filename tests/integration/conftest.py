@@ -70,6 +70,19 @@ class InProcessApi:
 
 
 @pytest.fixture
+def minute(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The rate limiter's clock stays 10 s into the current minute (its start is returned), so a test's
+    requests cannot straddle two windows on a slow machine."""
+    from types import SimpleNamespace
+
+    from fashionos import ratelimit
+
+    start = int(time.time() // 60) * 60
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: start + 10.0))
+    return start
+
+
+@pytest.fixture
 def moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """In-process moto with offline credentials (never a real endpoint, even when AWS_ENDPOINT_URL is set)."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

@@ -315,19 +315,6 @@ def test_a_route_invoked_without_an_authorizer_context_fails_closed(stack: InPro
 
 
 # --- rate limits -----------------------------------------------------------------------------------------
-@pytest.fixture
-def minute(monkeypatch: pytest.MonkeyPatch) -> int:
-    """The rate limiter's clock stays 10 s into the current minute (its start is returned), so a test's
-    100-odd requests cannot straddle two windows on a slow machine."""
-    from types import SimpleNamespace
-
-    from fashionos import ratelimit
-
-    start = int(time.time() // 60) * 60
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: start + 10.0))
-    return start
-
-
 def test_the_101st_request_in_a_minute_gets_429_with_retry_after(stack: InProcessApi, minute: int) -> None:
     # given
     token = access_token(stack)

@@ -834,6 +834,7 @@ def test_a_request_with_bad_credentials_gets_401(
 
 
 # --- 6. what every answer carries ------------------------------------------------------------------------
+@pytest.mark.usefixtures("minute")
 def test_every_answer_carries_a_request_id_and_the_rate_limit_headers(stack: InProcessApi) -> None:
     # given / when: each route once, succeeding, then a few refusals
     replies: list[Reply] = []
