@@ -47,7 +47,9 @@ QUEUE_ATTRIBUTES = (
 
 
 class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short-form tags (``!Ref X`` → ``{"Ref": "X"}``)."""
+    """YAML with CloudFormation's short forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is
+    ``{"Fn::GetAtt": ["A", "B"]}``, ``!Condition C`` is ``{"Condition": "C"}``, any other ``!Name`` is
+    ``{"Fn::Name": ...}``)."""
 
 
 def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -58,8 +60,8 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
+    if suffix in ("Ref", "Condition"):
+        return {suffix: value}
     if suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {f"Fn::{suffix}": value}

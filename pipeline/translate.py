@@ -19,41 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from devserver.template import load_template
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is
-    ``{"Fn::GetAtt": ["A", "B"]}``, any other ``!Name`` is ``{"Fn::Name": ...}``)."""
-
-
-def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        return {"Fn::GetAtt": value.split(".", 1)}
-    if suffix == "Condition":
-        return {"Condition": value}
-    return {f"Fn::{suffix}": value}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _short_form)
-
-
-def load(path: Path) -> dict[str, Any]:
-    template: dict[str, Any] = yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader
-    return template
 
 
 class _NoManagedPolicies:
@@ -93,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("template", type=Path)
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
-    translated = translate(load(args.template))
+    translated = translate(load_template(args.template))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(translated, indent=1, sort_keys=False) + "\n")
     print(

@@ -15,17 +15,17 @@ from typing import Any, ClassVar
 import pytest
 import yaml
 
+from devserver.template import load_template
 from pipeline import samconfig
 from pipeline.smoke import Http, SmokeFailed
-from pipeline.translate import load
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 ACTIONS = sorted((ROOT / ".github" / "actions").glob("*/action.y*ml"))
 CI = ROOT / ".github" / "workflows" / "ci.yml"
 DEPLOY_ACTION = ROOT / ".github" / "actions" / "deploy" / "action.yml"
-BOOTSTRAP = load(ROOT / "pipeline" / "bootstrap.yaml")
-TEMPLATE = load(ROOT / "template.yaml")
+BOOTSTRAP = load_template(ROOT / "pipeline" / "bootstrap.yaml")
+TEMPLATE = load_template(ROOT / "template.yaml")
 SHA_PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
 LOCAL = ("./", "$/")
 

@@ -95,24 +95,22 @@ class DeliveryLog:
     ) -> tuple[list[Attempt], bool]:
         """Up to ``limit`` attempts older than the one ``before`` names (newest first); and whether there
         are more."""
-        query: QueryInputTypeDef = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "FilterExpression": "expires_at > :now",
-            "ExpressionAttributeValues": {
-                ":pk": _pk(webhook_id),
-                ":prefix": {"S": _ATTEMPT},
-                ":now": {"N": str(int(now))},
-            },
-            "ScanIndexForward": False,
-        }
+        query = self._attempts_query(webhook_id, now)
+        query["ScanIndexForward"] = False
         if before is not None:
             query["ExclusiveStartKey"] = {"pk": _pk(webhook_id), "sk": {"S": _ATTEMPT + before}}
         return query_page(self._db, query, limit, lambda item: _attempt(webhook_id, item))
 
     def every_attempt(self, webhook_id: str, now: float) -> Iterator[Attempt]:
         """Every attempt of the endpoint's log that has not expired, oldest first (its org's export)."""
-        query: QueryInputTypeDef = {
+        return (
+            _attempt(webhook_id, item)
+            for item in query_items(self._db, self._attempts_query(webhook_id, now))
+        )
+
+    def _attempts_query(self, webhook_id: str, now: float) -> QueryInputTypeDef:
+        """The endpoint's attempts that have not expired (a TTL deletes late), oldest first."""
+        return {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "FilterExpression": "expires_at > :now",
@@ -122,7 +120,6 @@ class DeliveryLog:
                 ":now": {"N": str(int(now))},
             },
         }
-        return (_attempt(webhook_id, item) for item in query_items(self._db, query))
 
     @staticmethod
     def belongs(item: dict[str, Any], webhook_ids: Collection[str], event_ids: Collection[str]) -> bool:
