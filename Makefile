@@ -29,7 +29,8 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The package's version lives in layers/fashionos/__init__.py (pyproject reads it): a new one reinstalls.
+$(STAMP): pyproject.toml layers/fashionos/__init__.py
 	@test -n "$(PYTHON)" || { echo "No python >= 3.11 found" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip

@@ -241,7 +241,7 @@ class Builder:
                 {name: _ref(name) for name in ("Deprecation", "Sunset", "Link")}
             )
         gone = self._error_response(
-            410, [f"past its sunset date: use {deprecated.replacement}"], False, False
+            410, [f"past its sunset date: use {deprecated.replacement}"], False, False, False
         )
         responses["410"] = gone
         document["responses"] = dict(sorted(responses.items()))
@@ -279,8 +279,11 @@ class Builder:
             responses[str(status)] = response
         session = self.api is PARTNER and _session_route(route.path)
         errors_ = self._errors(method, operation, public, idempotent, oauth, session)
+        # A conflict that passes (another request still under way) says when to retry.
+        transient = idempotent or any(issubclass(error, errors.Transient) for error in operation.errors)
         for status, described in sorted(errors_.items()):
-            responses[str(status)] = self._error_response(status, described, behind_authorizer, oauth)
+            retry = status in (429, 503) or (status == 409 and transient)
+            responses[str(status)] = self._error_response(status, described, behind_authorizer, oauth, retry)
         return responses
 
     def _headers(self, rate_limited: bool) -> dict[str, Any]:
@@ -354,11 +357,11 @@ class Builder:
         return status
 
     def _error_response(
-        self, status: int, causes: list[str], rate_limited: bool, oauth: bool
+        self, status: int, causes: list[str], rate_limited: bool, oauth: bool, retry: bool
     ) -> dict[str, Any]:
         # The authorizer's 401 and a 503 come before the rate limiter has counted the request.
         headers = self._headers(rate_limited and status not in (401, 503))
-        if status in (429, 503):
+        if retry:
             headers["Retry-After"] = _ref("Retry-After")
         if status == 401 and self.api is PARTNER:
             headers["WWW-Authenticate"] = _ref(

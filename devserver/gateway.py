@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +32,7 @@ from devserver.lambda_runtime import FunctionRuntime, Handler, InProcessFunction
 from devserver.template import ApiRoute, Authorizer, LocalTemplate
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's own limit
+MAX_TIMEOUT_SECONDS = 900  # Lambda's longest: a context made without a deadline (by a test) has that long
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
@@ -41,7 +42,7 @@ class LambdaContext:
     aws_request_id: str
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
-    deadline: float = 0.0
+    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_TIMEOUT_SECONDS)
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
 

@@ -6,4 +6,4 @@ code that touches boto3 for that feature). Settings, AWS clients and observabili
 
 # The one place of the API's version (major.minor.patch): the package's (pyproject reads it), every
 # response's API-Version header, the OpenAPI documents' info.version. CHANGELOG.md says what each changed.
-__version__ = "0.2.0"
+__version__ = "0.2.1"

@@ -124,7 +124,14 @@ class InvalidCombination(Unprocessable):
     code = "invalid_combination"
 
 
-class Contended(Conflict):
+class Transient(Conflict):
+    """A conflict with other requests still under way: the same request may succeed after ``retry_after``
+    seconds (the answer's ``Retry-After``)."""
+
+    retry_after = 1
+
+
+class Contended(Transient):
     """Concurrent writes to the same items kept this one from committing (DynamoDB's
     ``TransactionConflict``, or a read-modify-write that lost every race); the caller may retry."""
 
@@ -135,7 +142,7 @@ class IdempotencyKeyReused(Unprocessable):
     code = "idempotency_key_reused"
 
 
-class IdempotencyInProgress(Conflict):
+class IdempotencyInProgress(Transient):
     code = "idempotency_in_progress"
 
 

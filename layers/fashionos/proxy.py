@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from fashionos import __version__
+from fashionos import __version__, retry
 from fashionos.errors import InvalidRequest
 from fashionos.jsonbody import is_unicode
 from fashionos.observability import logger, metrics
@@ -54,13 +54,15 @@ def body_bytes(event: Mapping[str, Any]) -> bytes:
 
 
 def lambda_entrypoint(handle: Callable[[dict[str, Any]], dict[str, Any]]) -> LambdaHandler:
-    """A Lambda handler around ``handle``: logger context (correlation id = request id), metrics flush, and
-    every HTTP response's ``API-Version`` (the package's version: major.minor.patch)."""
+    """A Lambda handler around ``handle``: logger context (correlation id = request id), metrics flush,
+    retries that stop in time to answer (``retry.deadline``), and every HTTP response's ``API-Version`` (the
+    package's version: major.minor.patch)."""
 
     @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        response = handle(event)
+        with retry.deadline(context):
+            response = handle(event)
         if "statusCode" in response:  # not an authorizer's policy
             response["headers"] = {**(response.get("headers") or {}), "API-Version": __version__}
         return response

@@ -49,9 +49,10 @@ def test_a_hundred_concurrent_starts_half_retried_create_fifty_sessions(
     before = stack.usage(user_id)["period_totals"]["ai_tryons"]
     keys = [f"e2e-{uuid.uuid4()}" for _ in range(50)]
     body = {"product_id": product["id"], "type": "AI"}
-    # when: each of 50 requests is sent twice at once, with its own Idempotency-Key
+    # when: each of 50 requests is sent twice at once, with its own Idempotency-Key (and sent again, as a
+    # partner's client would, if it was told 409 `contended` after trying as long as it could)
     batch = [("POST", SESSIONS, body, {"Idempotency-Key": key}) for key in keys for _ in range(2)]
-    replies = partner.many(batch)
+    replies = partner.many_retried(batch)
     # then: every key got its session (a twin still in flight is 409, never a second session)
     by_key: dict[str, set[str]] = defaultdict(set)
     for (_, _, _, headers), reply in zip(batch, replies, strict=True):

@@ -86,3 +86,4 @@ def test_a_concurrent_duplicate_that_has_not_committed_is_409(
     reply = post(stack, "/v1/storefronts", SHOP, "busy")
     # then
     assert problem(reply, 409)["code"] == "idempotency_in_progress"
+    assert reply.header("Retry-After") == "1"

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import jwt
 import pytest
 
+from fashionos.events.outbox import ChangeRejected, Outbox
+from fashionos.tryon.service import MAX_WRITE_ATTEMPTS
 from fashionos.usage.models import PlanLimits
 from fashionos.usage.service import UsageService
 from fashionos.usage.store import UsageStore
@@ -142,6 +144,32 @@ def test_sessions_past_the_plans_limit_warn_as_the_integration_api_does(
     exceeded = ["Usage limit exceeded for this period"]
     assert warnings == [None, None, exceeded, exceeded]
     assert ai_tryons(stack) == used + 4
+
+
+def test_a_start_that_keeps_losing_the_race_for_the_counter_is_told_to_retry_in_time(
+    stack: InProcessApi, product: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: before each attempt commits, another session moves the org's counter; the function has 3 s
+    attempts: list[int] = []
+
+    def moved(*_: Any, **__: Any) -> None:
+        attempts.append(1)
+        raise ChangeRejected(1)
+
+    monkeypatch.setattr(Outbox, "commit", moved)
+    monkeypatch.setitem(stack.gateway._timeouts, "CreateTryOnSessionFunction", 3)
+    before = ai_tryons(stack)
+    # when
+    reply = call(
+        stack, "POST", SESSIONS, {"product_id": product["id"], "type": "AI"}, **{"Idempotency-Key": "k"}
+    )
+    # then: 409 `contended` with Retry-After, from retries that stopped with the time to answer left
+    assert problem(reply, 409)["code"] == "contended"
+    assert reply.header("Retry-After") == "1"
+    assert 1 < len(attempts) < MAX_WRITE_ATTEMPTS
+    monkeypatch.undo()
+    assert ai_tryons(stack) == before
+    assert ok(call(stack, "GET", SESSIONS))["data"] == []
 
 
 def test_an_org_not_approved_for_the_type_is_refused(stack: InProcessApi, product: dict[str, Any]) -> None:

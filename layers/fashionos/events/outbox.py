@@ -12,11 +12,11 @@ it meanwhile (a concurrent commit retries), so sequences are gapless and ordered
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from fashionos import retry
 from fashionos.errors import Contended
 from fashionos.events.models import RETENTION_SECONDS, Event, NewEvent
 from fashionos.events.store import EventStore, event_item, sequence_key
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_ATTEMPTS = 10
 BACKOFF_SECONDS = 0.005  # before the second attempt, up to 10 ms; doubling
+MAX_PAUSE_SECONDS = 2.56  # before the tenth
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 
@@ -59,9 +60,7 @@ class Outbox:
         ``IdempotencyInProgress`` if the claim does."""
         if len(changes) + 2 * len(events) + (claim is not None) > MAX_TRANSACTION_ITEMS:
             raise ValueError("Too many changes and events for one transaction")
-        for attempt in range(MAX_ATTEMPTS):
-            if attempt:  # full jitter, growing: concurrent commits on one object spread out
-                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))  # noqa: S311 (not a secret)
+        for _ in retry.attempts(MAX_ATTEMPTS, BACKOFF_SECONDS, MAX_PAUSE_SECONDS):
             recorded, items = self._prepare(org_id, events)
             try:
                 self._store.transact([*changes, *items], claim(recorded) if claim else None)
@@ -72,9 +71,7 @@ class Outbox:
             except Contended:
                 continue  # a concurrent transaction on the same items: again
             return recorded
-        raise Contended(
-            f"Could not commit after {MAX_ATTEMPTS} attempts: too many concurrent changes; try again"
-        )
+        raise Contended("Could not commit: too many concurrent changes to the same objects; try again")
 
     def _prepare(
         self, org_id: str, events: Sequence[NewEvent]

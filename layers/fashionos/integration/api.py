@@ -135,7 +135,7 @@ class IntegrationApi:
                 status, body = mapped, failure(error.message)
                 if isinstance(error, errors.MethodNotAllowed):
                     extra = {"Allow": error.allow}
-                elif isinstance(error, errors.TooManyRequests):
+                elif isinstance(error, errors.TooManyRequests | errors.Transient):
                     extra = {"Retry-After": str(error.retry_after)}
                 elif isinstance(error, deprecation.Sunset):
                     extra = error.headers

@@ -38,6 +38,7 @@ from fashionos.errors import (
     PreconditionFailed,
     RateLimited,
     TooManyRequests,
+    Transient,
     Unauthenticated,
     Unavailable,
     Unprocessable,
@@ -345,7 +346,7 @@ def _problem_headers(error: DomainError) -> dict[str, str]:
     if isinstance(error, InsufficientScope):  # RFC 6750 §3.1
         challenge = f'Bearer realm="fashionos", error="insufficient_scope", scope="{error.scope}"'
         return {"WWW-Authenticate": challenge}
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | Transient):
         return {"Retry-After": str(error.retry_after)}
     if isinstance(error, Unavailable):
         return {"Retry-After": NOT_READY_RETRY_AFTER}

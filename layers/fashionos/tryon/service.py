@@ -8,12 +8,12 @@ nothing and counts nothing.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, get_args
 
+from fashionos import retry
 from fashionos.commerce.errors import ProductNotActive, ProductNotFound, UnknownSku
 from fashionos.commerce.records import Product
 from fashionos.commerce.store import CommerceStore
@@ -45,6 +45,7 @@ SESSION_STATUSES: tuple[str, ...] = get_args(SessionStatus)
 # Concurrent sessions of one org near its plan's limit take turns on its counter (a compare-and-set).
 MAX_WRITE_ATTEMPTS = 25
 BACKOFF_SECONDS = 0.005
+MAX_PAUSE_SECONDS = 0.32
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +106,7 @@ class TryOnService:
         from fashionos.usage.models import TRYON_COUNTER
 
         counter = TRYON_COUNTER[request.type]
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            if attempt:  # full jitter, growing: the org's concurrent sessions spread out
-                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** min(attempt, 6)))  # noqa: S311
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS, BACKOFF_SECONDS, MAX_PAUSE_SECONDS):
             try:
                 metering = self._usage().meter(org.user_id, counter)
             except UserNotFound:
