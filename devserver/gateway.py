@@ -224,8 +224,11 @@ def _proxy_event(
     source_ip: str,
 ) -> dict[str, Any]:
     multi_query = parse_qs(query, keep_blank_values=True)
-    # What API Gateway adds to every request it forwards (here the client speaks plain HTTP).
-    headers = {"X-Forwarded-Proto": "http", "X-Forwarded-For": source_ip, **headers}
+    # What API Gateway adds to every request it forwards: the connection's address appended to the
+    # X-Forwarded-For the client sent (which a client can forge), and the protocol (here plain HTTP).
+    sent = _header(headers, "x-forwarded-for")
+    headers = {k: v for k, v in headers.items() if k.lower() not in ("x-forwarded-for", "x-forwarded-proto")}
+    headers |= {"X-Forwarded-For": f"{sent}, {source_ip}" if sent else source_ip, "X-Forwarded-Proto": "http"}
     try:
         text, is_base64 = body.decode(), False
     except UnicodeDecodeError:

@@ -5,9 +5,9 @@ moto's backends are not thread-safe: under concurrent requests its DynamoDB lose
 undoing writes committed meanwhile. DynamoDB itself makes each item write and each transaction atomic; serving
 one request at a time is how the local stack keeps that promise. Connections are still accepted concurrently.
 
-A cancelled transaction leaves what DynamoDB leaves, streams included (``keep_streams_on_rollback``), and
-S3 takes browser form uploads (presigned POSTs), sends its notifications and keeps bucket policies as S3
-does (``s3_like_aws``).
+A cancelled transaction leaves what DynamoDB leaves, streams included, and a transaction costs what its
+items do, not what the tables hold (``transactions_like_dynamodb``); S3 takes browser form uploads
+(presigned POSTs), sends its notifications and keeps bucket policies as S3 does (``s3_like_aws``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import copy
 import hashlib
 import hmac
 import itertools
@@ -22,6 +23,7 @@ import json
 import os
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -33,15 +35,23 @@ from xml.sax.saxutils import escape
 LOCAL_SECRET = "local"  # noqa: S105 - moto's, not a secret
 
 
-def keep_streams_on_rollback() -> None:
-    """moto rolls a cancelled ``TransactWriteItems`` back by swapping each table for a copy taken before it,
-    after writing the cancelled writes' stream records to the table it drops. A stream reader holding that
-    table's shard then reads records of writes that never happened, and its checkpoint skips the next real
-    record (same sequence number). On DynamoDB a cancelled transaction leaves no stream record: drop them
-    from the live shard and keep that shard on the restored table."""
-    from moto.dynamodb.models import DynamoDBBackend
+def transactions_like_dynamodb() -> None:
+    """Two things moto's ``TransactWriteItems`` does unlike DynamoDB.
 
-    original = DynamoDBBackend.transact_write_items
+    It rolls a cancelled transaction back by swapping each table for a copy taken before it, after writing
+    the cancelled writes' stream records to the table it drops. A stream reader holding that table's shard
+    then reads records of writes that never happened, and its checkpoint skips the next real record (same
+    sequence number). On DynamoDB a cancelled transaction leaves no stream record: drop them from the live
+    shard and keep that shard on the restored table.
+
+    And it takes that copy, of every table the transaction names, before every transaction, as a deep copy of
+    all of the table's items and stream records: a transaction's cost grew with everything the stack had
+    stored, so a local stack slowed down as it ran (on CI's e2e stack, transactions took seconds and functions
+    ran past their timeouts). One request at a time (``serialised``), only the items the transaction names
+    can change: the copy is of those, and shares the others (``_Backups``)."""
+    import moto.dynamodb.models as models
+
+    original = models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         names = {op.get("TableName") for item in transact_items for op in item.values()}
@@ -50,6 +60,7 @@ def keep_streams_on_rollback() -> None:
             for name, table in self.tables.items()
             if name in names and table.stream_shard is not None
         }
+        models.copy = _Backups(transact_items)  # type: ignore[attr-defined,assignment]
         try:
             original(self, transact_items)
         except Exception:
@@ -58,8 +69,58 @@ def keep_streams_on_rollback() -> None:
                 restored = self.tables[name]
                 restored.stream_shard, shard.table = shard, restored
             raise
+        finally:
+            models.copy = copy  # type: ignore[attr-defined]
 
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+class _Backups:
+    """The ``copy`` module as moto's ``transact_write_items`` sees it: its backup of a table (``deepcopy``)
+    copies the table's own attributes and the items the transaction names, and shares every other item."""
+
+    def __init__(self, transact_items: list[dict[str, Any]]) -> None:
+        self._named = [op for item in transact_items for op in item.values()]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        from moto.dynamodb.models.table import Table
+
+        if not isinstance(value, Table):
+            return copy.deepcopy(value, memo)
+        backup = copy.copy(value)
+        backup.items = defaultdict(dict, value.items)
+        for key in self._keys(value):
+            hash_key, range_key = key
+            if range_key is None:
+                if hash_key in value.items:
+                    backup.items[hash_key] = copy.deepcopy(value.items[hash_key])
+            elif hash_key in value.items:
+                if backup.items[hash_key] is value.items[hash_key]:  # the partition's first named item
+                    backup.items[hash_key] = dict(value.items[hash_key])
+                if range_key in value.items[hash_key]:
+                    backup.items[hash_key][range_key] = copy.deepcopy(value.items[hash_key][range_key])
+        return backup
+
+    def _keys(self, table: Any) -> list[tuple[Any, Any]]:
+        """The keys of ``table`` the transaction names, as moto's items are keyed (``DynamoType``)."""
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        keys = []
+        for op in self._named:
+            if op.get("TableName") != table.name:
+                continue
+            attrs = op.get("Item") or op.get("Key") or {}
+            if table.hash_key_attr not in attrs:
+                continue  # moto refuses it, writing nothing
+            range_attr = table.range_key_attr
+            if range_attr is not None and range_attr not in attrs:
+                continue
+            range_key = DynamoType(attrs[range_attr]) if range_attr is not None else None
+            keys.append((DynamoType(attrs[table.hash_key_attr]), range_key))
+        return keys
 
 
 class PostRefused(Exception):
@@ -508,7 +569,7 @@ def main() -> None:
     )
     from werkzeug.serving import run_simple
 
-    keep_streams_on_rollback()
+    transactions_like_dynamodb()
     s3_like_aws(land_undeclared_files=args.files == "land")
     app = serialised(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -1,4 +1,5 @@
-"""Retrying a write that lost a race to a concurrent one, within the time the invocation has left.
+"""Retrying a write that lost a race to a concurrent one, within the time the invocation has left: the one
+retry loop of every compare-and-set (``for _ in retry.attempts(MAX_WRITE_ATTEMPTS): read, change, commit``).
 
 An entrypoint runs each invocation within ``deadline(context)`` (Lambda's context: its remaining time).
 ``attempts`` yields attempt numbers, sleeping a growing, fully jittered pause before each retry (concurrent
@@ -18,6 +19,8 @@ from time import monotonic, sleep
 from typing import Protocol
 
 RESERVE_SECONDS = 2.0  # what the last attempt and the answer may take before the function's timeout
+BACKOFF_SECONDS = 0.005  # the pause before the second attempt is up to twice this; then doubling
+MAX_PAUSE_SECONDS = 0.32
 
 # monotonic() by which the invocation under way must have answered (per thread: in-process tests run
 # several invocations at once)
@@ -42,7 +45,9 @@ def seconds_left() -> float:
     return _deadline.get() - monotonic()
 
 
-def attempts(limit: int, backoff: float, max_pause: float) -> Iterator[int]:
+def attempts(
+    limit: int, backoff: float = BACKOFF_SECONDS, max_pause: float = MAX_PAUSE_SECONDS
+) -> Iterator[int]:
     """0, 1, ... up to ``limit`` attempts, with a random pause before each retry of up to ``backoff`` ·
     2^attempt (at most ``max_pause``), as long as the invocation has time for one more."""
     for attempt in range(limit):

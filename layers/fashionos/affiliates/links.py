@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from fashionos import retry
 from fashionos.affiliates.errors import (
     ExpiryInPast,
     LinkNotFound,
@@ -142,7 +143,7 @@ class LinkService:
     ) -> tuple[Link, Stats]:
         """Only the fields sent change; with ``if_match``, only a link still at that version."""
         fields = request.model_fields_set
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             link = self._link(org_id, link_id)
             if if_match is not None and if_match != link.version:
                 raise LinkVersionMismatch(f"Link {link_id} is at version {link.version}, not {if_match}")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from fashionos import retry
 from fashionos.commerce import views
 from fashionos.commerce.errors import InsufficientStock, InventoryItemNotFound, OnHandMismatch
 from fashionos.commerce.records import SKU_PATTERN, Adjustment, AdjustmentType, InventoryItem
@@ -95,7 +96,7 @@ class InventoryService:
     ) -> InventoryItem:
         """PUT: ``on_hand`` becomes the value sent; with ``expected_on_hand``, only if it is that now."""
         self._storefronts.get(org_id, storefront_id)
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             item = self._item(storefront_id, sku)
             if request.expected_on_hand is not None and item.on_hand != request.expected_on_hand:
                 raise OnHandMismatch(
@@ -122,7 +123,7 @@ class InventoryService:
     ) -> Adjusted:
         """Add ``delta`` to ``on_hand``; refused when it would make ``available`` negative."""
         self._storefronts.get(org_id, storefront_id)
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             item = self._item(storefront_id, sku)
             if item.available + request.delta < 0:
                 raise InsufficientStock([sku])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, get_args
 
+from fashionos import retry
 from fashionos.commerce.errors import (
     CurrencyMismatch,
     ProductNotFound,
@@ -72,7 +73,7 @@ class ProductService:
             raise CurrencyMismatch(
                 f"price.currency: must be the storefront's currency, {storefront.currency}"
             )
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             existing = self._by_sku(storefront_id, request.sku)
             if if_match is not None and (existing is None or existing.version != if_match):
                 raise VersionMismatch(
@@ -108,7 +109,7 @@ class ProductService:
     def archive(self, org_id: str, storefront_id: str, product_id: str) -> Product:
         """DELETE: the listing stays, archived (out of ``products_count``, not orderable)."""
         storefront = self._storefronts.get(org_id, storefront_id)
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             product = self._product(storefront_id, product_id)
             if product.status == "archived":
                 return product

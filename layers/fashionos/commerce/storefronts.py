@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from fashionos import retry
 from fashionos.commerce.errors import HandleTaken, StorefrontNotActive, StorefrontNotFound
 from fashionos.commerce.records import Storefront
 from fashionos.commerce.store import CommerceStore
@@ -90,7 +91,7 @@ class StorefrontService:
         self, org_id: str, storefront_id: str, change: Callable[[Storefront], Storefront]
     ) -> Storefront:
         """Write only what ``change`` changes, conditional on the version read (read again on a race)."""
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             storefront = self.get(org_id, storefront_id)
             changed = change(storefront)
             if changed == storefront:

@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 MAX_ATTEMPTS = 10
-BACKOFF_SECONDS = 0.005  # before the second attempt, up to 10 ms; doubling
-MAX_PAUSE_SECONDS = 2.56  # before the tenth
+MAX_PAUSE_SECONDS = 2.56  # before the tenth attempt (the ninth doubling)
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
 
 
@@ -60,7 +59,7 @@ class Outbox:
         ``IdempotencyInProgress`` if the claim does."""
         if len(changes) + 2 * len(events) + (claim is not None) > MAX_TRANSACTION_ITEMS:
             raise ValueError("Too many changes and events for one transaction")
-        for _ in retry.attempts(MAX_ATTEMPTS, BACKOFF_SECONDS, MAX_PAUSE_SECONDS):
+        for _ in retry.attempts(MAX_ATTEMPTS, max_pause=MAX_PAUSE_SECONDS):
             recorded, items = self._prepare(org_id, events)
             try:
                 self._store.transact([*changes, *items], claim(recorded) if claim else None)

@@ -44,8 +44,6 @@ SESSION_ID = id_pattern("tos")
 SESSION_STATUSES: tuple[str, ...] = get_args(SessionStatus)
 # Concurrent sessions of one org near its plan's limit take turns on its counter (a compare-and-set).
 MAX_WRITE_ATTEMPTS = 25
-BACKOFF_SECONDS = 0.005
-MAX_PAUSE_SECONDS = 0.32
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +104,7 @@ class TryOnService:
         from fashionos.usage.models import TRYON_COUNTER
 
         counter = TRYON_COUNTER[request.type]
-        for _ in retry.attempts(MAX_WRITE_ATTEMPTS, BACKOFF_SECONDS, MAX_PAUSE_SECONDS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             try:
                 metering = self._usage().meter(org.user_id, counter)
             except UserNotFound:

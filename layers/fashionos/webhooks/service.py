@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from fashionos import retry
 from fashionos.errors import Contended
 from fashionos.events.models import PING, Event, NewEvent
 from fashionos.events.outbox import Outbox
@@ -133,7 +134,7 @@ class WebhookService:
         """Apply ``change`` to the subscription as it is now, writing only what it changes; when something
         else (another change, the delivery worker) wrote in between, read again and redo it, so neither
         write is lost. A change that changes nothing writes nothing."""
-        for _ in range(MAX_WRITE_ATTEMPTS):
+        for _ in retry.attempts(MAX_WRITE_ATTEMPTS):
             webhook = self.get(org_id, webhook_id)
             changed = change(webhook)
             if changed == webhook:
