@@ -88,6 +88,12 @@ HEADERS: dict[str, dict[str, Any]] = {
     "X-RateLimit-Remaining": _header("Requests left in this window", {"type": "integer"}),
     "X-RateLimit-Reset": _header("When the window resets, in epoch seconds", {"type": "integer"}),
     "Retry-After": _header("Seconds to wait before retrying", {"type": "integer"}),
+    "Retry-After-Conflict": _header(
+        "Seconds to wait before retrying: sent only when the conflict passes "
+        "(`idempotency_in_progress`, `contended`), not when retrying cannot help",
+        {"type": "integer"},
+        required=False,
+    ),
     "ETag": _header("The object's version: send it as If-Match to change the object"),
     "Location": _header("Where the redirect goes"),
     "Idempotent-Replayed": _header(
@@ -362,7 +368,7 @@ class Builder:
         # The authorizer's 401 and a 503 come before the rate limiter has counted the request.
         headers = self._headers(rate_limited and status not in (401, 503))
         if retry:
-            headers["Retry-After"] = _ref("Retry-After")
+            headers["Retry-After"] = _ref("Retry-After-Conflict" if status == 409 else "Retry-After")
         if status == 401 and self.api is PARTNER:
             headers["WWW-Authenticate"] = _ref(
                 "WWW-Authenticate-Basic" if oauth else "WWW-Authenticate-Bearer"

@@ -545,9 +545,8 @@ def commerce_rows(stack: DevStack, samples: int, warnings: list[str]) -> tuple[l
         f"{_ms(upsert.handler_p50 - upsert.replay_p50, 2)} upsert, "
         f"{_ms(order.handler_p50 - order.replay_p50, 2)} order). What each request and each replay "
         "created, keyed by an id it made (order, stock records, event and its sequence item), is deleted "
-        "after it, untimed: moto deep-copies a whole table for each item of a TransactWriteItems (its "
-        "rollback), so growing tables would slow every transaction down as the run goes on. Those calls "
-        "stay slow on moto: compare the 'our code' rows, not the milliseconds, with AWS.",
+        "after it, untimed, so that every sample meets the same tables. Those calls stay slow on moto: "
+        "compare the 'our code' rows, not the milliseconds, with AWS.",
     ]
     return rows, notes
 
