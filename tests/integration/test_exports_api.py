@@ -87,6 +87,7 @@ def test_one_export_of_an_org_runs_at_a_time(stack: InProcessApi, other_key: str
     first = ok(call(stack, "POST", EXPORTS), 202)
     refused = problem(call(stack, "POST", EXPORTS), 409)
     assert refused["code"] == "export_in_progress"
+    assert f"GET /v1/exports/{first['id']}" in refused["detail"]  # the one to wait for
     ok(call(stack, "POST", EXPORTS, key=other_key), 202)  # another org's is its own
     run_exports(stack)
     assert ok(call(stack, "GET", f"{EXPORTS}/{first['id']}"))["status"] == "succeeded"

@@ -94,7 +94,11 @@ class ExportStore:
         try:
             transact_with_claim(self._db, items, claim)
         except ConditionFailed:
-            raise ExportInProgress() from None
+            raise ExportInProgress(self._running(export.org_id)) from None
+
+    def _running(self, org_id: str) -> str | None:
+        item = self._db.get_item(TableName=self._table, Key=_running_key(org_id), ConsistentRead=True)
+        return item["Item"]["export_id"]["S"] if "Item" in item else None
 
     def get(self, org_id: str, export_id: str) -> Export | None:
         item = self._db.get_item(
