@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from fashionos.aws import batch_get, condition_failed, delete_keys
+from fashionos.aws import batch_get, condition_failed, delete_keys, query_prefix
 from fashionos.errors import AlreadyExists, ApiKeyNotFound, ClientNotFound, OrgNotFound
 from fashionos.identity.partner_models import Client, ClientStatus, Domain, GrantType, Org, SandboxKey
 from fashionos.times import rfc3339_now
@@ -36,13 +36,11 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
-        KeysAndAttributesTypeDef,
         UpdateItemInputTypeDef,
     )
 
 Item = dict[str, Any]
 Key = dict[str, "AttributeValueTypeDef"]
-_BATCH_GET_LIMIT = 100
 
 
 def _org_key(org_id: str) -> Key:
@@ -320,23 +318,9 @@ class PartnerStore:
         return None if item is None else _client(item)
 
     def list_clients(self, org_id: str) -> list[Client]:
-        keys: list[Key] = []
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :client)",
-            ExpressionAttributeValues={":pk": {"S": f"ORG#{org_id}"}, ":client": {"S": "CLIENT#"}},
-        )
-        for page in pages:
-            keys += [_client_key(item["sk"]["S"].removeprefix("CLIENT#")) for item in page.get("Items", [])]
-        clients: list[Client] = []
-        for start in range(0, len(keys), _BATCH_GET_LIMIT):
-            request: dict[str, KeysAndAttributesTypeDef] = {
-                self._table: {"Keys": keys[start : start + _BATCH_GET_LIMIT]}
-            }
-            while request:
-                reply = self._db.batch_get_item(RequestItems=request)
-                clients += [_client(item) for item in reply["Responses"].get(self._table, [])]
-                request = cast(dict[str, "KeysAndAttributesTypeDef"], reply.get("UnprocessedKeys") or {})
+        listed = query_prefix(self._db, self._table, f"ORG#{org_id}", "CLIENT#")
+        keys = [_client_key(item["sk"]["S"].removeprefix("CLIENT#")) for item in listed]
+        clients = batch_get(self._db, self._table, keys, _client)
         return sorted(clients, key=lambda client: (client.created_at, client.client_id))
 
     def replace_secret(
