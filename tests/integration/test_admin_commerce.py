@@ -18,20 +18,10 @@ from fashionos.admin.cli import main
 from fashionos.commerce.inventory import InventoryService
 from fashionos.commerce.store import CommerceStore
 from fashionos.commerce.storefronts import StorefrontService
-from tests.helpers import Reply
 from tests.integration.conftest import InProcessApi, described
+from tests.integration.partner_calls import call, ok
 
 STOREFRONT_ID = re.compile(r"sf_[0-9A-HJKMNP-TV-Z]{26}")
-
-
-def api(stack: InProcessApi, method: str, path: str, body: Any = None) -> Reply:
-    """A Partner API call with the demo org's sandbox key (every scope)."""
-    return stack.call(path, body, method=method, headers={"X-Api-Key": stack.demo["sandbox_api_key"]})
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    return reply.json
 
 
 def storefront_args(org_id: str, **changes: str) -> list[str]:
@@ -40,7 +30,7 @@ def storefront_args(org_id: str, **changes: str) -> list[str]:
 
 
 def storefront_ids(stack: InProcessApi) -> list[str]:
-    return [sf["id"] for sf in ok(api(stack, "GET", "/v1/storefronts"))["data"]]
+    return [sf["id"] for sf in ok(call(stack, "GET", "/v1/storefronts"))["data"]]
 
 
 # --- create-storefront ------------------------------------------------------------------------------
@@ -61,7 +51,7 @@ def test_create_storefront_prints_the_storefront_the_api_then_serves(stack: InPr
         "status": "active",
         "products_count": 0,
     }
-    assert ok(api(stack, "GET", f"/v1/storefronts/{created['id']}")) == created
+    assert ok(call(stack, "GET", f"/v1/storefronts/{created['id']}")) == created
     assert created["id"] in storefront_ids(stack)
 
 
@@ -182,14 +172,14 @@ def test_seed_needs_both_commerce_tables_or_neither_and_then_writes_nothing(moto
 def test_the_demo_org_has_a_public_storefront_with_two_active_listings(
     stack: InProcessApi, demo: dict[str, Any]
 ) -> None:
-    storefront = ok(api(stack, "GET", f"/v1/storefronts/{demo['storefront_id']}"))
+    storefront = ok(call(stack, "GET", f"/v1/storefronts/{demo['storefront_id']}"))
     assert (storefront["currency"], storefront["visibility"], storefront["status"]) == (
         "EUR",
         "public",
         "active",
     )
     assert storefront["products_count"] == 2
-    listings = ok(api(stack, "GET", f"/v1/storefronts/{demo['storefront_id']}/products"))["data"]
+    listings = ok(call(stack, "GET", f"/v1/storefronts/{demo['storefront_id']}/products"))["data"]
     assert {p["status"] for p in listings} == {"active"}
     assert sorted(len(p["variants"]) for p in listings) == [0, 2]
     (plain,) = [p for p in listings if not p["variants"]]
@@ -200,20 +190,20 @@ def test_every_sellable_demo_sku_is_in_stock_set_by_the_admin(
     stack: InProcessApi, demo: dict[str, Any]
 ) -> None:
     sf = demo["storefront_id"]
-    items = ok(api(stack, "GET", f"/v1/inventory?storefrontId={sf}"))["data"]
-    listings = ok(api(stack, "GET", f"/v1/storefronts/{sf}/products"))["data"]
+    items = ok(call(stack, "GET", f"/v1/inventory?storefrontId={sf}"))["data"]
+    listings = ok(call(stack, "GET", f"/v1/storefronts/{sf}/products"))["data"]
     sellable = {v["sku"] for p in listings for v in p["variants"]} | {
         p["sku"] for p in listings if not p["variants"]
     }
     assert {i["sku"] for i in items} == sellable
     assert len(sellable) == 3
     assert all(i["available"] == i["on_hand"] > 0 for i in items)
-    changes = ok(api(stack, "GET", f"/v1/inventory/{sf}/{demo['sku']}/adjustments"))["data"]
+    changes = ok(call(stack, "GET", f"/v1/inventory/{sf}/{demo['sku']}/adjustments"))["data"]
     assert [(c["type"], c["actor"]) for c in changes] == [("set", DEMO_ACTOR)]
 
 
 def test_the_demo_sku_can_be_ordered(stack: InProcessApi, demo: dict[str, Any]) -> None:
     sf, sku = demo["storefront_id"], demo["sku"]
     order = {"storefront_id": sf, "lines": [{"sku": sku, "quantity": 2}]}
-    placed = ok(api(stack, "POST", "/v1/orders", order), 201)
+    placed = ok(call(stack, "POST", "/v1/orders", order), 201)
     assert [(line["product_id"], line["quantity"]) for line in placed["lines"]] == [(demo["product_id"], 2)]

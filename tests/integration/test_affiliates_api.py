@@ -16,6 +16,7 @@ import pytest
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from tests.helpers import Reply, problem
 from tests.integration.conftest import ISSUER, InProcessApi
+from tests.integration.partner_calls import call, ok
 
 DOMAINS = "/v1/affiliates/domains"
 LINKS = "/v1/affiliates/links"
@@ -36,24 +37,6 @@ ZERO_STATS = {
     "revenue": [],
     "conversion_rate": 0,
 }
-
-
-def call(
-    stack: InProcessApi, method: str, path: str, body: Any = None, *, key: str | None = None, **headers: str
-) -> Reply:
-    sent = {
-        "X-Api-Key": key or stack.demo["sandbox_api_key"],
-        **{k.replace("_", "-"): v for k, v in headers.items()},
-    }
-    return stack.call(path, body, method=method, headers=sent)
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    assert reply.header("Content-Type") == "application/json"
-    assert reply.header("X-Request-Id")
-    assert reply.header("RateLimit")
-    return reply.json
 
 
 def follow(

@@ -23,6 +23,7 @@ from devserver.pollers import EventSources
 from fashionos.times import parse_rfc3339, rfc3339
 from tests.helpers import Reply, problem
 from tests.integration.conftest import InProcessApi
+from tests.integration.partner_calls import call, ok
 
 ASSETS = "/v1/assets"
 COLLECTIONS = "/v1/collections"
@@ -49,15 +50,6 @@ def png(width: int = 1, height: int = 1) -> bytes:
 
 
 FILE = png()
-
-
-def call(stack: InProcessApi, method: str, path: str, body: Any = None, *, key: str | None = None) -> Reply:
-    return stack.call(path, body, method=method, headers={"X-Api-Key": key or stack.demo["sandbox_api_key"]})
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    return reply.json
 
 
 def declaration(data: bytes = FILE, **fields: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import pytest
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from tests.helpers import Reply, problem
 from tests.integration.conftest import InProcessApi
+from tests.integration.partner_calls import call, ok
 
 STOREFRONTS = "/v1/storefronts"
 ORDERS = "/v1/orders"
@@ -19,24 +20,6 @@ STOREFRONT_ID = re.compile(r"sf_[0-9A-HJKMNP-TV-Z]{26}")
 PRODUCT_ID = re.compile(r"prd_[0-9A-HJKMNP-TV-Z]{26}")
 ORDER_ID = re.compile(r"ord_[0-9A-HJKMNP-TV-Z]{26}")
 UNKNOWN_STOREFRONT = "sf_01JZZZZZZZZZZZZZZZZZZZZZZZ"
-
-
-def call(
-    stack: InProcessApi, method: str, path: str, body: Any = None, *, key: str | None = None, **headers: str
-) -> Reply:
-    sent = {
-        "X-Api-Key": key or stack.demo["sandbox_api_key"],
-        **{k.replace("_", "-"): v for k, v in headers.items()},
-    }
-    return stack.call(path, body, method=method, headers=sent)
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    assert reply.header("Content-Type") == "application/json"
-    assert reply.header("X-Request-Id")
-    assert reply.header("RateLimit")
-    return reply.json
 
 
 def storefront(

@@ -18,19 +18,11 @@ from devserver.pollers import EventSources
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from tests.helpers import Reply, problem
 from tests.integration.conftest import InProcessApi
+from tests.integration.partner_calls import call, ok
 
 EXPORTS = "/v1/exports"
 EXPORT_ID = re.compile(r"exp_[0-9A-HJKMNP-TV-Z]{26}")
 UNKNOWN = "exp_01JZZZZZZZZZZZZZZZZZZZZZZZ"
-
-
-def call(stack: InProcessApi, method: str, path: str, body: Any = None, *, key: str | None = None) -> Reply:
-    return stack.call(path, body, method=method, headers={"X-Api-Key": key or stack.demo["sandbox_api_key"]})
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    return reply.json
 
 
 def run_exports(stack: InProcessApi) -> None:

@@ -19,7 +19,7 @@ from fashionos.usage.service import UsageService
 from fashionos.usage.store import UsageStore
 from tests.helpers import Reply, problem
 from tests.integration.conftest import InProcessApi
-from tests.integration.partner_calls import token_with_basic
+from tests.integration.partner_calls import call, ok, token_with_basic
 
 SESSIONS = "/v1/tryon/sessions"
 SESSION = "/tryon/v1/session"
@@ -29,22 +29,8 @@ UNKNOWN_PRODUCT = "prd_01JZZZZZZZZZZZZZZZZZZZZZZZ"
 DOMAIN = "yourbrand.example"  # the demo org's registered domain
 
 
-def call(
-    stack: InProcessApi, method: str, path: str, body: Any = None, *, key: str | None = None, **headers: str
-) -> Reply:
-    sent = {"X-Api-Key": key or stack.demo["sandbox_api_key"], **headers}
-    return stack.call(path, body, method=method, headers=sent)
-
-
 def front_end(stack: InProcessApi, method: str, path: str, token: str, body: Any = None) -> Reply:
     return stack.call(path, body, method=method, headers={"Authorization": f"Bearer {token}"})
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    assert reply.header("X-Request-Id")
-    assert reply.header("RateLimit")
-    return reply.json
 
 
 def usage(stack: InProcessApi) -> UsageService:

@@ -21,6 +21,7 @@ from fashionos.webhooks import container
 from fashionos.webhooks.service import WebhookService
 from tests.helpers import Reply, basic, business_items, problem
 from tests.integration.conftest import InProcessApi
+from tests.integration.partner_calls import call, ok
 
 WEBHOOKS = "/v1/webhooks"
 EVENTS = "/v1/events"
@@ -73,21 +74,6 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # --- calling the API -------------------------------------------------------------------------------------
-def call(
-    stack: InProcessApi,
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-    raw: bytes | None = None,
-) -> Reply:
-    """A request with the demo org's sandbox key (or ``key``)."""
-    sent = {"X-Api-Key": key or stack.demo["sandbox_api_key"], **(headers or {})}
-    return stack.call(path, body, method=method, headers=sent, raw=raw)
-
-
 def created(
     stack: InProcessApi, url: str = HOOK_URL, *, key: str | None = None, **fields: Any
 ) -> dict[str, Any]:
@@ -102,13 +88,6 @@ def pinged(stack: InProcessApi, webhook_id: str, *, key: str | None = None) -> d
     assert reply.status == 202, reply.text
     body: dict[str, Any] = reply.json
     return body
-
-
-def ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, reply.text
-    assert reply.header("Content-Type") == "application/json"
-    assert reply.header("Cache-Control") == "no-store"
-    return reply.json
 
 
 def detail(reply: Reply, status: int) -> str:
@@ -206,9 +185,7 @@ def test_a_new_webhook_answers_201_with_its_secret_shown_this_once(stack: InProc
 
 def test_a_json_content_type_with_parameters_is_accepted(stack: InProcessApi) -> None:
     body = json.dumps({"url": HOOK_URL, "events": ["order.created"]}).encode()
-    reply = call(
-        stack, "POST", WEBHOOKS, headers={"Content-Type": "application/json; charset=utf-8"}, raw=body
-    )
+    reply = call(stack, "POST", WEBHOOKS, raw=body, **{"Content-Type": "application/json; charset=utf-8"})
     assert ok(reply, 201)["url"] == HOOK_URL
 
 
@@ -381,7 +358,7 @@ def test_a_create_body_that_is_not_one_json_object_is_refused(
     stack: InProcessApi, raw: bytes, headers: dict[str, str], status: int, says: str
 ) -> None:
     # when
-    reply = call(stack, "POST", WEBHOOKS, headers=headers, raw=raw)
+    reply = call(stack, "POST", WEBHOOKS, raw=raw, **headers)
     # then
     assert says in detail(reply, status)
     assert webhook_items(stack) == []
