@@ -96,6 +96,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     ),
     "ETag": _header("The object's version: send it as If-Match to change the object"),
     "Location": _header("Where the redirect goes"),
+    "Location-Started": _header("The absolute URL of what was started: poll it (GET) for its status"),
     "Idempotent-Replayed": _header(
         "`true` when this is the stored response of an earlier request with the same Idempotency-Key",
         {"const": "true"},
@@ -275,6 +276,8 @@ class Builder:
                 headers["Idempotent-Replayed"] = _ref("Idempotent-Replayed")
             if 300 <= status < 400:
                 headers["Location"] = _ref("Location")
+            elif operation.location:
+                headers["Location"] = _ref("Location-Started")
             if status == 429:
                 headers["Retry-After"] = _ref("Retry-After")
             response: dict[str, Any] = {"description": _reason(status), "headers": headers}

@@ -60,6 +60,7 @@ class Operation:
     errors: tuple[type[DomainError], ...] = ()
     if_match: bool = False  # takes If-Match (412 when it names another version)
     etag: bool = False  # answers an ETag (the object's version)
+    location: bool = False  # a success answers a Location: the absolute URL to follow the object at
     description: str = ""
 
     @property

@@ -17,7 +17,7 @@ import pytest
 from devserver.pollers import EventSources
 from fashionos.identity.partner_models import KNOWN_SCOPES
 from tests.helpers import Reply, problem
-from tests.integration.conftest import InProcessApi
+from tests.integration.conftest import ISSUER, InProcessApi
 from tests.integration.partner_calls import call, ok
 
 EXPORTS = "/v1/exports"
@@ -55,7 +55,7 @@ def test_an_export_is_queued_written_and_downloaded(stack: InProcessApi) -> None
     started = ok(reply, 202)
     # then: pending, where to poll
     assert EXPORT_ID.fullmatch(started["id"])
-    assert reply.header("Location") == f"{EXPORTS}/{started['id']}"
+    assert reply.header("Location") == f"{ISSUER}{EXPORTS}/{started['id']}"  # absolute: the stage kept
     assert (started["object"], started["status"], started["download_url"]) == ("export", "pending", None)
     assert ok(call(stack, "GET", f"{EXPORTS}/{started['id']}"))["status"] == "pending"
     # when the export function runs

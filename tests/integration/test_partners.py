@@ -328,11 +328,16 @@ def test_an_expired_window_that_ttl_has_not_deleted_counts_as_absent(
     assert partners.failures_exceeded(client.client_id, now=NOW) is None
 
 
-def test_malformed_client_ids_share_one_bucket(partners: PartnerService, dynamodb: Any) -> None:
-    for n in range(MAX_AUTH_FAILURES):
+def test_an_id_that_cannot_be_a_client_is_never_counted_nor_locked_out(
+    partners: PartnerService, dynamodb: Any
+) -> None:
+    before = table_dump(dynamodb)
+    for n in range(MAX_AUTH_FAILURES + 1):
         partners.record_failure(f"junk-{n}" * 100, now=NOW)
-    assert partners.failures_exceeded("anything-else", now=NOW) is not None
-    assert "junk-" not in table_dump(dynamodb)
+    # then: nothing written, and neither those ids nor any other typo is refused as too many attempts
+    assert table_dump(dynamodb) == before
+    assert partners.failures_exceeded("junk-0" * 100, now=NOW) is None
+    assert partners.failures_exceeded("cli_typo", now=NOW) is None
 
 
 # --- sandbox API keys ------------------------------------------------------------------------------------

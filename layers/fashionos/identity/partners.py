@@ -68,8 +68,6 @@ SANDBOX_KEY_SECRET_LENGTH = 32
 # Failed client authentications: at most this many per client_id per fixed window.
 MAX_AUTH_FAILURES = 10
 AUTH_FAILURE_WINDOW_SECONDS = 300
-# Ids that cannot be ours share one bucket: never a lookup, and no item per made-up id.
-_MALFORMED_CLIENT_BUCKET = "malformed"
 # Compared against when there is nothing to compare, so an unknown client costs what a known one does.
 _NO_HASH = sha256_hex("no such client")
 
@@ -239,19 +237,23 @@ class PartnerService:
         self._store.set_rate_tier(client_id, tier)
 
     # --- failed authentications --------------------------------------------------------------------
+    # An id that cannot be a client's is never counted nor locked out: no secret can be guessed for it, and
+    # counting made-up ids would write an item for each (or, shared, lock out every caller's typo at once).
     def record_failure(self, client_id: str, now: float | None = None) -> int:
         """Count one failed authentication for ``client_id``; returns the failures in the current window."""
+        if not CLIENT_ID_PATTERN.fullmatch(client_id):
+            return 0
         now = time.time() if now is None else now
         window_start = _window_start(now)
-        return self._store.add_failure(
-            _failure_bucket(client_id), window_start, window_start + AUTH_FAILURE_WINDOW_SECONDS
-        )
+        return self._store.add_failure(client_id, window_start, window_start + AUTH_FAILURE_WINDOW_SECONDS)
 
     def failures_exceeded(self, client_id: str, now: float | None = None) -> int | None:
         """Seconds until ``client_id`` may try again when it has failed too often, else ``None``."""
+        if not CLIENT_ID_PATTERN.fullmatch(client_id):
+            return None
         now = time.time() if now is None else now
         window_start = _window_start(now)
-        if self._store.get_failures(_failure_bucket(client_id), window_start, now) < MAX_AUTH_FAILURES:
+        if self._store.get_failures(client_id, window_start, now) < MAX_AUTH_FAILURES:
             return None
         return max(1, math.ceil(window_start + AUTH_FAILURE_WINDOW_SECONDS - now))
 
@@ -311,10 +313,6 @@ def _require_tier(tier: str) -> None:
 
 def _window_start(now: float) -> int:
     return int(now // AUTH_FAILURE_WINDOW_SECONDS) * AUTH_FAILURE_WINDOW_SECONDS
-
-
-def _failure_bucket(client_id: str) -> str:
-    return client_id if CLIENT_ID_PATTERN.fullmatch(client_id) else _MALFORMED_CLIENT_BUCKET
 
 
 def _sandbox_key_id(api_key: str) -> str | None:

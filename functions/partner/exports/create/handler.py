@@ -18,17 +18,20 @@ OPERATION = Operation(
     scope="org:admin",
     responses={202: views.Export},
     errors=(ExportInProgress,),
+    location=True,
 )
 
 
 def create(request: PartnerRequest) -> Response:
     request.parse_empty()
+
+    def started(export: Export) -> Response:
+        # absolute: a path alone would lose the stage of an execute-api URL (https://<domain>/<stage>)
+        location = f"{request.base_url}/v1/exports/{export.export_id}"
+        response = json_response(export.public(), status=202)
+        return Response(202, {**response.headers, "Location": location}, response.body)
+
     return started(export_service().start(request.org_id, request.actor, request.claim(started)))
-
-
-def started(export: Export) -> Response:
-    response = json_response(export.public(), status=202)
-    return Response(202, {**response.headers, "Location": f"/v1/exports/{export.export_id}"}, response.body)
 
 
 lambda_handler = api_entrypoint(create, OPERATION)
