@@ -114,6 +114,8 @@ def _finite(text: str) -> float:
 # What pydantic adds to an error's location inside a union (``rights.RightsInput.owner``): the member's
 # model name or validator tag, never a field of ours (fields are snake_case).
 _UNION_MEMBER = re.compile(r"[A-Z][A-Za-z0-9]*|[a-z-]+\[.*\]")
+# A pattern longer than this says less to a reader than the field's description in the API reference does.
+MAX_SHOWN_PATTERN = 40
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -128,4 +130,6 @@ def describe_validation_error(error: ValidationError) -> str:
         return f"Unknown field: {field}"
     if not field:  # a model-level rule, e.g. "user_id or api_key"
         return str(first["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and len(str(first["ctx"]["pattern"])) > MAX_SHOWN_PATTERN:
+        return f"Invalid field '{field}': not of the form the API reference gives for it"
     return f"Invalid field '{field}': {first['msg']}"

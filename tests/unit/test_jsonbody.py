@@ -1,9 +1,13 @@
 """The one strict JSON parser both APIs read bodies with."""
 
-import pytest
+from typing import Annotated
 
+import pytest
+from pydantic import BaseModel, StringConstraints, ValidationError
+
+from fashionos.commerce.requests import EMAIL_PATTERN
 from fashionos.errors import InvalidRequest
-from fashionos.jsonbody import parse_json
+from fashionos.jsonbody import describe_validation_error, parse_json
 
 
 @pytest.mark.parametrize(
@@ -41,3 +45,22 @@ def test_anything_else_is_refused_saying_why(raw: bytes, says: str) -> None:
     with pytest.raises(InvalidRequest) as refused:
         parse_json(raw)
     assert says in refused.value.message
+
+
+class _Patterned(BaseModel):
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "DE"
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN)] = "a@b"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"country": "de"}, "Invalid field 'country': String should match pattern '^[A-Z]{2}$'"),
+        # a long pattern is no help to a reader: not shown
+        ({"email": "not-an-email"}, "Invalid field 'email': not of the form the API reference gives for it"),
+    ],
+)
+def test_a_pattern_is_shown_when_it_is_short_enough_to_read(body: dict[str, str], says: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _Patterned(**body)
+    assert describe_validation_error(refused.value) == says
